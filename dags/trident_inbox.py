@@ -1,0 +1,84 @@
+"""
+### Trident social inbox: hourly pull
+
+Every hour, pulls mentions, replies, comments and private messages, and the organisation's own
+replies, from **X**, **BlueSky** and **Facebook** into the Trident store, one task per platform.
+Each run covers a real hour `[data_interval_start, data_interval_end)` in UTC.
+
+**Incremental runs** (scheduled or triggered) read everything after each stream's stored cursor
+and advance it only once the stream's last page is stored.
+**Backfills** (`airflow backfill create --dag-id trident_inbox --from-date ... --to-date ...`,
+or *Backfill* in the UI) read exactly each run's hour and never move a cursor.
+**One-off windows**: trigger with `window_start` and `window_end` (ISO 8601 with offset) to pull
+a longer period in one run, also without moving a cursor.
+
+Set `inbox` to `sample` to read the bundled sample inbox instead of the live accounts (no
+credentials, no network); `make run` does this for 23 March to 8 April 2026.
+
+Credentials come only from the Connections `trident_x`, `trident_bluesky`, `trident_facebook`;
+the store from `trident_store` (embedded SQLite when absent). See the README.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+
+PLATFORMS = ("x", "bluesky", "facebook")
+
+
+@dag(
+    dag_id="trident_inbox",
+    schedule=CronDataIntervalTimetable("0 * * * *", timezone="UTC"),
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["trident", "social-inbox", "hourly"],
+    default_args={"retries": 2},
+    params={
+        "inbox": Param("live", enum=["live", "sample"], description="live accounts or the sample"),
+        "window_start": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            description="Start of a one-off window (inclusive); leave empty for the run's hour",
+        ),
+        "window_end": Param(
+            None,
+            type=["null", "string"],
+            format="date-time",
+            description="End of a one-off window (exclusive)",
+        ),
+    },
+)
+def trident_inbox() -> None:
+    @task
+    def prepare_store() -> None:
+        from trident_pipeline.orchestration import tasks
+
+        tasks.prepare_store()
+
+    @task
+    def pull(platform: str, **context) -> dict[str, int | str]:
+        from trident_pipeline.orchestration import tasks
+
+        params = context["params"]
+        return tasks.pull_platform(
+            platform,
+            inbox=params["inbox"],
+            run_id=context["run_id"],
+            interval_start=context["data_interval_start"],
+            interval_end=context["data_interval_end"],
+            is_backfill=context["dag_run"].run_type == "backfill",
+            window_start=params["window_start"],
+            window_end=params["window_end"],
+        )
+
+    ready = prepare_store()
+    for platform in PLATFORMS:
+        ready >> pull.override(task_id=f"pull_{platform}", pool=f"trident_{platform}")(platform)
+
+
+trident_inbox()
