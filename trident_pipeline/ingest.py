@@ -98,7 +98,9 @@ def _pull_stream(
     account = source.account
     platform = account.platform.value
     with engine.connect() as connection:
-        before = None if plan.is_window else read_cursor(connection, platform, account.user_id, stream)
+        before = (
+            None if plan.is_window else read_cursor(connection, platform, account.user_id, stream)
+        )
     span = plan.span(before)
     requests_before = source.requests_made
     read: list[InboxItem] = []

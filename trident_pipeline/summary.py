@@ -40,8 +40,16 @@ def summarise(engine: Engine) -> str:
     lines += _table(
         ("platform", "stream", "mode", "requests", "read", "new", "updated", "quarantined"),
         [
-            (p.platform, p.stream, p.mode, p.requests, p.items_read, p.new_items,
-             p.updated_items, p.quarantined)
+            (
+                p.platform,
+                p.stream,
+                p.mode,
+                p.requests,
+                p.items_read,
+                p.new_items,
+                p.updated_items,
+                p.quarantined,
+            )
             for p in pulls
         ],
     )

@@ -19,7 +19,7 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def default_database_url() -> str:
-    """The embedded store: ``$TRIDENT_HOME/trident.sqlite`` (``TRIDENT_HOME`` defaults to ``var``)."""
+    """The embedded store: ``$TRIDENT_HOME/trident.sqlite`` (``TRIDENT_HOME``: ``var``)."""
     home = Path(os.environ.get("TRIDENT_HOME", "var")).resolve()
     home.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{home / 'trident.sqlite'}"

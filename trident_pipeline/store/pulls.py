@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from trident_pipeline.store._upsert import insert_for
 from trident_pipeline.store.schema import cursors, pull_runs

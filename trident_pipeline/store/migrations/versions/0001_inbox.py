@@ -76,7 +76,9 @@ def upgrade() -> None:
         sa.Column("quarantined", sa.Integer, nullable=False),
         sa.Column("finished_at", _TIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_pull_runs"),
-        sa.UniqueConstraint("run_id", "platform", "stream", name="uq_pull_runs_run_id_platform_stream"),
+        sa.UniqueConstraint(
+            "run_id", "platform", "stream", name="uq_pull_runs_run_id_platform_stream"
+        ),
     )
 
 
