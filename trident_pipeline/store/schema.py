@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    ForeignKey,
     Dialect,
     Integer,
     MetaData,
@@ -19,7 +20,15 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["UtcDateTime", "cursors", "inbox_items", "metadata", "pull_runs", "quarantine"]
+__all__ = [
+    "UtcDateTime",
+    "cursors",
+    "inbox_items",
+    "metadata",
+    "pull_runs",
+    "quarantine",
+    "screenings",
+]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -55,6 +64,7 @@ metadata = MetaData(
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
         "uq": "uq_%(table_name)s_%(column_0_N_name)s",
         "pk": "pk_%(table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     }
 )
 
@@ -120,4 +130,16 @@ pull_runs = Table(
     Column("quarantined", Integer, nullable=False),
     Column("finished_at", UtcDateTime(), nullable=False),
     UniqueConstraint("run_id", "platform", "stream"),
+)
+
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("item_key", String(300), ForeignKey(inbox_items.c.key), primary_key=True),
+    Column("screener_version", String(80), nullable=False),
+    Column("violation", Boolean, nullable=False),
+    Column("clauses", JSON, nullable=False, comment="policy clauses the item breaks"),
+    Column("findings", JSON, nullable=False, comment="type, span, score, rule; no text"),
+    Column("redacted", Text, nullable=False, comment="the text with every finding replaced"),
+    Column("screened_at", UtcDateTime(), nullable=False),
 )
