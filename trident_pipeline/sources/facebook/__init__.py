@@ -1,0 +1,1 @@
+"""Facebook: the organisation's page @tridentgrp, read through the Graph API."""
