@@ -54,21 +54,13 @@ PLATFORMS = ("x", "bluesky", "facebook")
     },
 )
 def trident_inbox() -> None:
-    @task
-    def prepare_store() -> None:
-        from trident_pipeline.orchestration import tasks
-
-        tasks.prepare_store()
-
-    @task
-    def pull(platform: str, **context) -> dict[str, int | str]:
+    @task(retries=0)
+    def plan_pull(**context) -> dict[str, str | bool]:
+        """The run's window, or incremental up to its hour's end; a bad window fails at once."""
         from trident_pipeline.orchestration import tasks
 
         params = context["params"]
-        return tasks.pull_platform(
-            platform,
-            inbox=params["inbox"],
-            run_id=context["run_id"],
+        return tasks.plan_pull(
             interval_start=context["data_interval_start"],
             interval_end=context["data_interval_end"],
             is_backfill=context["dag_run"].run_type == "backfill",
@@ -76,9 +68,29 @@ def trident_inbox() -> None:
             window_end=params["window_end"],
         )
 
+    @task
+    def prepare_store() -> None:
+        """Apply any pending store migration before anything writes."""
+        from trident_pipeline.orchestration import tasks
+
+        tasks.prepare_store()
+
+    @task
+    def pull(platform: str, plan: dict[str, str | bool], **context) -> dict[str, int | str]:
+        """Read one platform into the store; its failure does not stop the other platforms."""
+        from trident_pipeline.orchestration import tasks
+
+        return tasks.pull_platform(
+            platform, inbox=context["params"]["inbox"], run_id=context["run_id"], plan=plan
+        )
+
+    plan = plan_pull()
     ready = prepare_store()
     for platform in PLATFORMS:
-        ready >> pull.override(task_id=f"pull_{platform}", pool=f"trident_{platform}")(platform)
+        pulled = pull.override(task_id=f"pull_{platform}", pool=f"trident_{platform}")(
+            platform, plan
+        )
+        ready >> pulled
 
 
 trident_inbox()

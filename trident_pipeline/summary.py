@@ -19,7 +19,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
     cells = [list(map(str, header)), *[list(map(str, row)) for row in rows]]
     widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
     return [
-        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        ("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        .rstrip()
         for row in cells
     ]
 

@@ -8,13 +8,6 @@ import pytest
 pytestmark = pytest.mark.airflow
 
 
-@pytest.fixture(scope="module")
-def dag_bag(project_root):
-    from airflow.dag_processing.dagbag import DagBag
-
-    return DagBag(dag_folder=str(project_root / "dags"))
-
-
 def test_every_dag_file_imports_without_errors(dag_bag):
     assert dag_bag.import_errors == {}
     assert "trident_inbox" in dag_bag.dags

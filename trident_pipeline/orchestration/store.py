@@ -30,7 +30,7 @@ def database_url() -> str:
     try:
         connection = BaseHook.get_connection(STORE_CONNECTION_ID)
     except AirflowNotFoundException:
-        log.info("No %s Connection: using the embedded SQLite store", STORE_CONNECTION_ID)
+        log.debug("No %s Connection: using the embedded SQLite store", STORE_CONNECTION_ID)
         return default_database_url()
     if connection.conn_type not in {"postgres", "postgresql"}:
         raise ValueError(

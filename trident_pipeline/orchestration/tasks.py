@@ -14,7 +14,7 @@ from trident_pipeline.orchestration.sources import source_for
 from trident_pipeline.orchestration.store import store_engine
 from trident_pipeline.store import migrate
 
-__all__ = ["prepare_store", "pull_platform"]
+__all__ = ["plan_pull", "prepare_store", "pull_platform"]
 
 log = logging.getLogger(__name__)
 
@@ -41,22 +41,18 @@ def prepare_store() -> None:
     migrate(store_engine())
 
 
-def pull_platform(
-    platform: str,
+def plan_pull(
     *,
-    inbox: str,
-    run_id: str,
     interval_start: datetime,
     interval_end: datetime,
     is_backfill: bool,
     window_start: str | None,
     window_end: str | None,
-) -> dict[str, int | str]:
-    """Pull one platform's streams into the store and return the run's counts for XCom.
+) -> dict[str, str | bool]:
+    """Decide the run's pull (see :func:`trident_pipeline.ingest.plan_pull`) for XCom.
 
     Raises:
         ValueError: when the explicit window is half given, inverted or has no UTC offset.
-        Exception: whatever the platform's source raises; the other platforms' tasks go on.
     """
     plan = ingest.plan_pull(
         interval_start=interval_start,
@@ -65,11 +61,37 @@ def pull_platform(
         window_start=_parse_time(window_start),
         window_end=_parse_time(window_end),
     )
+    log.info(
+        "Pulling %s from %s to %s",
+        "the window" if plan.is_window else "incrementally",
+        plan.start.isoformat(),
+        plan.end.isoformat(),
+    )
+    return {
+        "start": plan.start.isoformat(),
+        "end": plan.end.isoformat(),
+        "is_window": plan.is_window,
+    }
+
+
+def pull_platform(
+    platform: str, *, inbox: str, run_id: str, plan: dict[str, str | bool]
+) -> dict[str, int | str]:
+    """Pull one platform's streams into the store for the run's plan; return counts for XCom.
+
+    Raises:
+        Exception: whatever the platform's source raises; the other platforms' tasks go on.
+    """
+    pull_plan = ingest.PullPlan(
+        start=datetime.fromisoformat(str(plan["start"])),
+        end=datetime.fromisoformat(str(plan["end"])),
+        is_window=bool(plan["is_window"]),
+    )
     source = source_for(Platform(platform), inbox)
-    records = ingest.pull(source, store_engine(), plan, run_id=run_id, clock=_now)
+    records = ingest.pull(source, store_engine(), pull_plan, run_id=run_id, clock=_now)
     counts: dict[str, int | str] = {
         "platform": platform,
-        "mode": "window" if plan.is_window else "incremental",
+        "mode": "window" if pull_plan.is_window else "incremental",
         "requests": sum(record.requests for record in records),
         "items_read": sum(record.items_read for record in records),
         "new_items": sum(record.new_items for record in records),
