@@ -23,7 +23,7 @@ from trident_pipeline.domain.managed_hours import (
 )
 from trident_pipeline.domain.models import Kind
 from trident_pipeline.domain.responders import Attributor
-from trident_pipeline.domain.responses import ResponseRules
+from trident_pipeline.domain.responses import ResponseMatcher, ResponseRules
 
 __all__ = [
     "AutomatedConfig",
@@ -53,7 +53,7 @@ class Weekday(enum.StrEnum):
         return list(Weekday).index(self)
 
 
-def _patterns_compile(patterns: tuple[str, ...]) -> tuple[str, ...]:
+def _compiles(patterns: tuple[str, ...]) -> tuple[str, ...]:
     for pattern in patterns:
         try:
             re.compile(pattern)
@@ -94,6 +94,16 @@ class BankHolidaysConfig(BaseModel):
     country: str = Field(min_length=2)
     subdivision: str | None = None
 
+    @model_validator(mode="after")
+    def _known_calendar(self) -> BankHolidaysConfig:
+        try:
+            bank_holidays(self.country, self.subdivision)
+        except NotImplementedError:
+            raise ValueError(
+                f"the holidays package has no calendar for {self.country}/{self.subdivision}"
+            ) from None
+        return self
+
 
 class TargetConfig(BaseModel):
     """The promised response time and which duration it is judged on."""
@@ -113,7 +123,10 @@ class ExclusionsConfig(BaseModel):
     thanks_patterns: tuple[str, ...] = ()
     spam_patterns: tuple[str, ...] = ()
 
-    _compile = field_validator("thanks_patterns", "spam_patterns")(_patterns_compile)
+    @field_validator("thanks_patterns", "spam_patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return _compiles(patterns)
 
 
 class AutomatedConfig(BaseModel):
@@ -124,7 +137,10 @@ class AutomatedConfig(BaseModel):
     markers: tuple[str, ...] = ()
     counts_as_response: bool = False
 
-    _compile = field_validator("markers")(_patterns_compile)
+    @field_validator("markers")
+    @classmethod
+    def _markers_compile(cls, markers: tuple[str, ...]) -> tuple[str, ...]:
+        return _compiles(markers)
 
 
 class ServiceConfig(BaseModel):
@@ -148,22 +164,12 @@ class ServiceConfig(BaseModel):
             raise ValueError(f"{name!r} is not an IANA timezone name") from None
         return name
 
-    @model_validator(mode="after")
-    def _known_calendar(self) -> ServiceConfig:
-        try:
-            bank_holidays(self.bank_holidays.country, self.bank_holidays.subdivision)
-        except NotImplementedError:
-            raise ValueError(
-                "bank_holidays: the holidays package does not know "
-                f"{self.bank_holidays.country}/{self.bank_holidays.subdivision}"
-            ) from None
-        return self
-
     def clock(self) -> ManagedHours:
         """The managed-hours clock, closed on the configured bank holidays.
 
         Raises:
-            ValueError: never for a validated configuration; see :class:`ManagedHours`.
+            ValueError: when the values break a rule of :class:`ManagedHours`, which a loaded
+                configuration has already been checked against.
         """
         hours = self.managed_hours
         return ManagedHours(
@@ -175,33 +181,32 @@ class ServiceConfig(BaseModel):
         )
 
     def response_target(self) -> ResponseTarget:
-        """The response target.
+        """The response target and the duration it is judged on.
 
         Raises:
-            ValueError: never for a validated configuration; see :class:`ResponseTarget`.
+            ValueError: when the hours are not positive, which a loaded configuration
+                has already been checked against.
         """
         return ResponseTarget(hours=self.target.hours, basis=self.target.basis)
 
-    def response_rules(self) -> ResponseRules:
-        """The rules for items that need no response, and whether automated messages answer.
+    def response_matcher(self, staff: StaffConfig) -> ResponseMatcher:
+        """The matcher of replies to items, with this clock, target and rules, and ``staff``.
 
         Raises:
-            ValueError: never for a validated configuration; see :class:`ResponseRules`.
+            ValueError: when two responders of ``staff`` share a sign-off form, or a form has
+                no letter or digit.
         """
-        return ResponseRules(
-            kinds=frozenset(self.exclusions.kinds),
-            thanks_patterns=self.exclusions.thanks_patterns,
-            spam_patterns=self.exclusions.spam_patterns,
-            automated_counts_as_response=self.automated.counts_as_response,
-        )
-
-    def attributor(self, staff: StaffConfig) -> Attributor:
-        """Who signed a reply, from ``staff``'s sign-off forms and the automated markers.
-
-        Raises:
-            ValueError: when two responders share a sign-off form.
-        """
-        return Attributor(
-            sign_offs={responder.pseudonym: responder.sign_offs for responder in staff.responders},
-            automated_markers=self.automated.markers,
+        return ResponseMatcher(
+            clock=self.clock(),
+            target=self.response_target(),
+            rules=ResponseRules(
+                kinds=frozenset(self.exclusions.kinds),
+                thanks_patterns=self.exclusions.thanks_patterns,
+                spam_patterns=self.exclusions.spam_patterns,
+                automated_counts_as_response=self.automated.counts_as_response,
+            ),
+            attributor=Attributor(
+                sign_offs={person.pseudonym: person.sign_offs for person in staff.responders},
+                automated_markers=self.automated.markers,
+            ),
         )

@@ -58,7 +58,9 @@ class Author:
     """Who wrote an item, as the platform identifies them.
 
     ``user_id`` is the stable identity (X numeric id, Bluesky DID, Facebook page-scoped id);
-    handles change. A deleted or suspended account has ``user_id`` ``None``.
+    handles change. A suspended or deleted account keeps its id with no handle or name; where
+    the platform names no author at all (a Facebook comment without ``from``), ``user_id`` is
+    ``None``.
     """
 
     user_id: str | None
