@@ -1,9 +1,11 @@
-"""Choose a platform's source for a run: the bundled sample inbox, or the live platform."""
+"""Choose a platform's source for a run: the bundled sample inbox, or the live account through
+its Airflow Connection (named in ``config/accounts.yaml``)."""
 
 from __future__ import annotations
 
 import enum
 
+from trident_pipeline.config import AccountsConfig, read_config
 from trident_pipeline.domain.models import Platform
 from trident_pipeline.sources.base import Source
 from trident_pipeline.sources.replay import ReplaySource
@@ -23,8 +25,23 @@ def source_for(platform: Platform, inbox: str) -> Source:
 
     Raises:
         ValueError: when ``inbox`` is neither ``live`` nor ``sample``.
-        NotImplementedError: for ``live`` until the platform connectors are installed.
+        trident_pipeline.config.ConfigError: when ``accounts.yaml`` is missing or invalid.
+        airflow.sdk.exceptions.AirflowNotFoundException: when the platform's Connection is
+            not defined.
     """
     if Inbox(inbox) is Inbox.SAMPLE:
         return ReplaySource(platform)
-    raise NotImplementedError(f"no live connector for {platform.value} yet")
+    accounts = read_config("accounts.yaml", AccountsConfig)
+    account = accounts.account(platform)
+    connection_id = accounts.connection_id(platform)
+    if platform is Platform.X:
+        from trident_pipeline.orchestration.hooks.x import XHook
+
+        return XHook(x_conn_id=connection_id).get_source(account)
+    if platform is Platform.BLUESKY:
+        from trident_pipeline.orchestration.hooks.bluesky import BlueskyHook
+
+        return BlueskyHook(bluesky_conn_id=connection_id).get_source(account)
+    from trident_pipeline.orchestration.hooks.facebook import FacebookHook
+
+    return FacebookHook(facebook_conn_id=connection_id).get_source(account)
