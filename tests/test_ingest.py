@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from trident_pipeline.domain.models import Platform
-from trident_pipeline.ingest import plan_pull, pull
+from trident_pipeline.ingest import PullFailed, plan_pull, pull
+from trident_pipeline.sources.errors import BudgetExhausted, RetriableError
 from trident_pipeline.sources.replay import ReplaySource
 from trident_pipeline.store import items_between, read_cursor
 from trident_pipeline.store.schema import pull_runs, quarantine
@@ -169,3 +170,49 @@ def test_an_explicit_window_must_be_whole_and_forward(start, end, message):
 def test_a_backfill_run_pulls_exactly_its_interval():
     plan = plan_pull(interval_start=T9, interval_end=T9 + HOUR, is_backfill=True)
     assert (plan.start, plan.end, plan.is_window) == (T9, T9 + HOUR, True)
+
+
+@pytest.fixture
+def two_streams(sample):
+    """The sample's mentions, and the same pages again as the account's own posts."""
+    (sample / "x" / "own_tweets.json").write_text((sample / "x" / "mentions.json").read_text())
+    return sample
+
+
+def fail_stream(source, failing_stream, error):
+    pages = source.read
+
+    def read(stream, span):
+        iterator = pages(stream, span)
+        if stream == failing_stream:
+            yield next(iterator)
+            raise error
+        yield from iterator
+
+    source.read = read
+
+
+def test_a_failing_stream_stops_alone_and_the_platform_reports_it_after(engine, two_streams):
+    source = ReplaySource(Platform.X, two_streams)
+    fail_stream(source, "mentions", RetriableError("X answered 503"))
+    plan = plan_pull(interval_start=T9, interval_end=T9 + 2 * HOUR, is_backfill=False)
+    with pytest.raises(PullFailed, match="mentions"):
+        pull(source, engine, plan, run_id="run-10", clock=clock)
+    with engine.connect() as connection:
+        assert read_cursor(connection, "x", OURS, "mentions") is None
+        assert read_cursor(connection, "x", OURS, "own_tweets") == "2026-03-24T10:20:00+00:00"
+        errors = dict(connection.execute(select(pull_runs.c.stream, pull_runs.c.error)).all())
+    assert errors == {"mentions": "RetriableError", "own_tweets": None}
+
+
+def test_a_spent_budget_stops_the_stream_without_failing_the_run(engine, two_streams):
+    source = ReplaySource(Platform.X, two_streams)
+    fail_stream(source, "own_tweets", BudgetExhausted("request budget spent"))
+    plan = plan_pull(interval_start=T9, interval_end=T9 + 2 * HOUR, is_backfill=False)
+    records = pull(source, engine, plan, run_id="run-10", clock=clock)
+    assert {(r.stream, r.error) for r in records} == {
+        ("mentions", None),
+        ("own_tweets", "BudgetExhausted"),
+    }
+    with engine.connect() as connection:
+        assert read_cursor(connection, "x", OURS, "own_tweets") is None

@@ -11,6 +11,7 @@ Airflow. The rules, after the Singer SDK and dlt:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +20,7 @@ from sqlalchemy import Engine
 
 from trident_pipeline.domain.models import InboxItem
 from trident_pipeline.sources.base import Source, Span
+from trident_pipeline.sources.errors import BudgetExhausted, SourceError
 from trident_pipeline.store import (
     PullRecord,
     quarantine_records,
@@ -28,7 +30,13 @@ from trident_pipeline.store import (
     write_cursor,
 )
 
-__all__ = ["PullPlan", "plan_pull", "pull"]
+__all__ = ["PullFailed", "PullPlan", "plan_pull", "pull"]
+
+log = logging.getLogger(__name__)
+
+
+class PullFailed(SourceError):
+    """One or more streams of a platform failed; the others were pulled and stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +86,21 @@ def pull(
 ) -> list[PullRecord]:
     """Read every stream of ``source`` for ``plan`` into the store; return each stream's figures.
 
-    Pages are stored as they arrive, so an error part-way keeps what was read and leaves the
-    cursor where it was.
+    Pages are stored as they arrive, so a stream that fails part-way keeps what was read and
+    leaves its cursor where it was, and the other streams still run. A spent request or time
+    budget is not a failure: the stream stops and the next run carries on from its cursor.
 
     Raises:
-        Exception: whatever the source raises for a failed request; nothing is swallowed.
+        PullFailed: after every stream has run, when any failed other than by its budget; the
+            figures of all of them are stored first.
     """
-    return [_pull_stream(source, stream, engine, plan, run_id, clock) for stream in source.streams]
+    records = [
+        _pull_stream(source, stream, engine, plan, run_id, clock) for stream in source.streams
+    ]
+    failed = [r.stream for r in records if r.error and r.error != BudgetExhausted.__name__]
+    if failed:
+        raise PullFailed(f"{source.account.platform.value} streams failed: {', '.join(failed)}")
+    return records
 
 
 def _pull_stream(
@@ -105,14 +121,20 @@ def _pull_stream(
     requests_before = source.requests_made
     read: list[InboxItem] = []
     new = updated = quarantined = 0
-    for page in source.read(stream, span):
-        with engine.begin() as connection:
-            counts = upsert_items(connection, page.items, clock())
-            quarantined += quarantine_records(connection, page.rejected, clock())
-        read.extend(page.items)
-        new += counts.new
-        updated += counts.updated
-    after = None if plan.is_window else source.next_cursor(stream, span, read)
+    error: str | None = None
+    try:
+        for page in source.read(stream, span):
+            with engine.begin() as connection:
+                counts = upsert_items(connection, page.items, clock())
+                quarantined += quarantine_records(connection, page.rejected, clock())
+            read.extend(page.items)
+            new += counts.new
+            updated += counts.updated
+    except SourceError as failure:
+        error = type(failure).__name__
+        log.warning("Pull of %s %s stopped (%s); its cursor stays", platform, stream, error)
+    complete = error is None and not plan.is_window
+    after = source.next_cursor(stream, span, read) if complete else None
     record = PullRecord(
         run_id=run_id,
         platform=platform,
@@ -128,6 +150,7 @@ def _pull_stream(
         updated_items=updated,
         quarantined=quarantined,
         finished_at=clock(),
+        error=error,
     )
     with engine.begin() as connection:
         if after is not None and after != before:

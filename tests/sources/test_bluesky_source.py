@@ -21,7 +21,7 @@ import time_machine
 from sqlalchemy import select
 
 from trident_pipeline.domain.models import Platform
-from trident_pipeline.ingest import plan_pull, pull
+from trident_pipeline.ingest import PullFailed, plan_pull, pull
 from trident_pipeline.sources.base import Account, Span
 from trident_pipeline.sources.bluesky.client import BlueskyGateway
 from trident_pipeline.sources.bluesky.session import Credentials
@@ -30,12 +30,11 @@ from trident_pipeline.sources.errors import (
     BudgetExhausted,
     FatalError,
     NotPermitted,
-    RateLimited,
     RetriableError,
 )
 from trident_pipeline.sources.retry import RetryPolicy
 from trident_pipeline.store import items_between, read_cursor
-from trident_pipeline.store.schema import quarantine
+from trident_pipeline.store.schema import pull_runs, quarantine
 
 RECORDED = Path(__file__).parent / "recorded" / "bluesky"
 ORG = "did:plc:tridentgrp0000000000000001"
@@ -459,6 +458,11 @@ def test_a_429_without_reset_headers_backs_off(frozen):
     assert len(waits) == 1 and 1.0 <= waits[0] <= 2.0
 
 
+def stream_errors(engine) -> dict[str, str | None]:
+    with engine.connect() as connection:
+        return dict(connection.execute(select(pull_runs.c.stream, pull_runs.c.error)).all())
+
+
 def test_a_rate_limit_outlasting_the_retries_keeps_what_was_stored_and_the_cursor(engine, frozen):
     limited = xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded", {"retry-after": "5"})
     pages = recorded_slice("hour_1", 0, 2)
@@ -469,10 +473,9 @@ def test_a_rate_limit_outlasting_the_retries_keeps_what_was_stored_and_the_curso
     source = make_source(pds, retry=RetryPolicy(attempts=2, sleep=lambda _: None))
     source.streams = ("notifications",)
     plan = plan_pull(interval_start=at(10), interval_end=at(11), is_backfill=False)
-    with pytest.raises(RateLimited) as raised:
+    with pytest.raises(PullFailed, match="notifications"):
         pull(source, engine, plan, run_id="limited", clock=lambda: frozen)
-    assert raised.value.retry_after == 5.0
-    assert str(raised.value) == "Bluesky notifications: HTTP 429 (RateLimitExceeded)"
+    assert stream_errors(engine) == {"notifications": "RateLimited"}
     assert keys_between(engine, at(10), at(11)) == [post(RESIDENT_ONE, "3mhsffx2cs225")]
     assert cursors(engine)["notifications"] is None
 
@@ -547,8 +550,9 @@ def test_a_page_of_the_wrong_shape_goes_to_quarantine_and_stops_the_stream(engin
     source = make_source(pds)
     source.streams = ("notifications",)
     plan = plan_pull(interval_start=at(10), interval_end=at(11), is_backfill=False)
-    with pytest.raises(FatalError, match="a page is not of the expected shape"):
+    with pytest.raises(PullFailed, match="notifications"):
         pull(source, engine, plan, run_id="odd", clock=lambda: frozen)
+    assert stream_errors(engine) == {"notifications": "FatalError"}
     with engine.connect() as connection:
         reasons = connection.execute(select(quarantine.c.reason)).scalars().all()
     assert reasons == ["notifications is not a list"]
@@ -568,8 +572,8 @@ def test_the_request_budget_stops_the_run_where_the_stored_data_ends(engine, fro
     pds = RecordedPds(recorded_slice("hour_1", 0, 3), frozen)
     source = make_source(pds, max_requests=3)
     plan = plan_pull(interval_start=at(10), interval_end=at(11), is_backfill=False)
-    with pytest.raises(BudgetExhausted, match="request budget of 3 spent"):
-        pull(source, engine, plan, run_id="budget", clock=lambda: frozen)
+    pull(source, engine, plan, run_id="budget", clock=lambda: frozen)
+    assert set(stream_errors(engine).values()) == {"BudgetExhausted"}
     assert source.requests_made == 3  # the login and two pages; the third was not sent
     assert len(keys_between(engine, at(10), at(11))) == 3
     assert cursors(engine)["notifications"] is None

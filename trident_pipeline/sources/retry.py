@@ -40,15 +40,21 @@ class RetryPolicy:
     def call(self, operation: str, function: Callable[[], Result]) -> Result:
         """Run ``function``; on :class:`RetriableError` wait and try again.
 
+        A platform reset time further off than ``max_delay`` is not waited for in a loop: the
+        error goes to the caller at once, and the task's own retry comes back later.
+
         Raises:
-            RetriableError: the last failure, when attempts run out or the next wait would end
-                past the deadline (the caller's cursor then stays where its stored data ends).
+            RetriableError: the last failure, when attempts run out, the platform's reset is
+                beyond ``max_delay``, or the next wait would end past the deadline (the
+                caller's cursor then stays where its stored data ends).
             Exception: anything else ``function`` raises, at once.
         """
         for attempt in range(1, self.attempts + 1):
             try:
                 return function()
             except RetriableError as error:
+                if error.retry_after is not None and error.retry_after > self.max_delay:
+                    raise
                 delay = self._delay(attempt, error.retry_after)
                 out_of_time = self.deadline is not None and self.clock() + delay > self.deadline
                 if attempt == self.attempts or out_of_time:
@@ -66,6 +72,6 @@ class RetryPolicy:
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None:
-            return min(max(retry_after, 1.0), self.max_delay)
+            return max(retry_after, 1.0)
         backoff = self.base_delay * 2 ** (attempt - 1)
         return min(backoff * (0.5 + random.random() / 2), self.max_delay)  # noqa: S311 (jitter)

@@ -15,7 +15,10 @@ __all__ = ["PullRecord", "latest_run_pulls", "read_cursor", "record_pull", "writ
 
 @dataclass(frozen=True, slots=True)
 class PullRecord:
-    """The figures of one pull of one stream in one run (no content, only counts and bounds)."""
+    """The figures of one pull of one stream in one run (no content, only counts and bounds).
+
+    ``error`` is the class of the error that stopped the stream, never its message.
+    """
 
     run_id: str
     platform: str
@@ -31,6 +34,7 @@ class PullRecord:
     updated_items: int
     quarantined: int
     finished_at: datetime
+    error: str | None = None
 
 
 def read_cursor(connection: Connection, platform: str, account: str, stream: str) -> str | None:

@@ -129,6 +129,7 @@ pull_runs = Table(
     Column("updated_items", Integer, nullable=False),
     Column("quarantined", Integer, nullable=False),
     Column("finished_at", UtcDateTime(), nullable=False),
+    Column("error", String(80), comment="the class of the error that stopped it, never text"),
     UniqueConstraint("run_id", "platform", "stream"),
 )
 

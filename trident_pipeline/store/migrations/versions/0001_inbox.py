@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("updated_items", sa.Integer, nullable=False),
         sa.Column("quarantined", sa.Integer, nullable=False),
         sa.Column("finished_at", _TIME, nullable=False),
+        sa.Column("error", sa.String(80)),
         sa.PrimaryKeyConstraint("id", name="pk_pull_runs"),
         sa.UniqueConstraint(
             "run_id", "platform", "stream", name="uq_pull_runs_run_id_platform_stream"
