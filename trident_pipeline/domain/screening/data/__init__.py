@@ -1,0 +1,1 @@
+"""Package data for screening: the names lists that ``names.py`` reads (see ``README.md``)."""

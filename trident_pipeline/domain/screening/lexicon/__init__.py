@@ -1,0 +1,1 @@
+"""Package data: the curated abuse (``abuse.txt``) and threat (``threat.txt``) lexicons."""

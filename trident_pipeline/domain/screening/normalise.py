@@ -1,0 +1,266 @@
+"""Undo the usual disguises of abusive words, keeping a map back to the original text.
+
+People hide words from filters: ``f.u.c.k``, ``sh1t``, ``ｉｄｉｏｔ``, Cyrillic ``і`` for Latin
+``i``, zero-width spaces inside a word, ``fuuuuck``. :func:`normalise` maps a text to one
+canonical, lower-case form in four passes:
+
+1. characters: NFKC, then accents and other combining marks dropped, zero-width and other
+   invisible characters dropped, control characters dropped, look-alike letters from other
+   scripts mapped to Latin, any kind of space mapped to a plain space;
+2. spaced letters: three or more single letters (or digits, with a letter among them) joined
+   by spaces, dots, dashes and the like become one word (``k i l l`` -> ``kill``), a wider gap separating words
+   (``k i l l   y o u`` -> ``kill you``);
+3. leetspeak: digits and symbols inside a word that has at least two letters become letters
+   (``b1tch`` -> ``bitch``, ``$hit`` -> ``shit``); times, ordinals and measures such as
+   ``10pm`` and ``2nd`` are left alone;
+4. repeats: a character repeated three or more times is kept twice (``fuuuck`` -> ``fuuck``),
+   digits and the ``*`` of masked words (``f***``) excepted.
+
+Every character of the canonical text remembers which character of the original it came
+from, so a span found in the canonical text maps back with :meth:`Normalised.original_span`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+__all__ = ["Normalised", "normalise"]
+
+# Letters from other scripts (Cyrillic, Greek, small capitals and other IPA letters) and
+# quote marks that look like a Latin letter or an apostrophe. NFKC already folds full-width,
+# mathematical and circled letters.
+_LOOK_ALIKES = {
+    **str.maketrans(
+        "авеёкмнорстухѕіїјԁԛԝһӏүɡпгьшидαβγεηικνορτυχωςμᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢıłøđħƒ’‘ʼ`´′",
+        "abeekmhopctyxsiijdqwhlygnrbwudabyenikvoptuxwsuabcdefghijklmnoprstuvwyzilodhf''''''",
+    ),
+    **str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}),
+}
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_LINE_BREAKS = frozenset("\n\u2028\u2029\x85")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPECIAL = re.compile(r"[^\t\n\r\x20-\x7e]")
+
+_SPACED_RUN = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_*,/|~+·•:]{1,3}[^\W_](?![^\W_])){2,}")
+_SPACER = re.compile(r"[ .\-_*,/|~+·•:]+")
+# Runs made only of these are text-speak ("u r a", "c u"), not a word spelled out.
+_TEXT_SPEAK = frozenset("aiuryncbxok24")
+
+_LEET = str.maketrans("01345789@$!|+€¡", "oieastbgasiltei")
+_LEET_WORD = re.compile(r"[a-z0-9@$!|+€¡*]*[0-9@$!|+€¡][a-z0-9@$!|+€¡*]*")
+_LEET_CHARS = re.compile(r"[0-9@$!|+€¡]")
+_TRAILING_SYMBOLS = re.compile(r"[@$!|+€¡*]+$")
+_LEET_SYMBOLS = re.compile(r"[@$!|+€¡]")
+_NOT_LEET = re.compile(
+    r"\d+(?:st|nd|rd|th|am|pm|s|k|m|mm|cm|km|kg|g|ml|l|h|hr|hrs|yr|yrs|min|mins|ft|"
+    r"x|p|gb|mb|mph|bed|beds|sqm|c|f)|@[a-z_]+"
+)
+_REPEAT = re.compile(r"([^\d*])\1{2,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A text in canonical form, with the original position of every canonical character.
+
+    Attributes:
+        original: the text as written.
+        text: the canonical, lower-case form.
+        origin: ``origin[i]`` is the index in ``original`` of the character that became
+            ``text[i]``; non-decreasing, one entry per character of ``text``.
+        joined: ``(start, end)`` spans of ``text`` that were spaced-out letters joined into
+            one word; word boundaries inside them are unknown.
+    """
+
+    original: str
+    text: str
+    origin: Sequence[int]
+    joined: tuple[tuple[int, int], ...] = ()
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map the canonical span ``text[start:end]`` to a span of the original text.
+
+        The span grows over what was dropped right after its last character: marks and
+        invisible characters, and the repeats of that character, so it never cuts a letter
+        from its accent or ``fuuuuck`` after ``fuu``.
+
+        Args:
+            start: first canonical index, inclusive.
+            end: last canonical index, exclusive.
+
+        Returns:
+            ``(start, end)`` in ``original``, covering every character that produced the span.
+
+        Raises:
+            ValueError: when the span is empty or outside the canonical text.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError("span outside the canonical text")
+        first = self.origin[start]
+        last = self.origin[end - 1] + 1
+        limit = self.origin[end] if end < len(self.text) else len(self.original)
+        repeated = self.original[last - 1].lower()
+        while last < limit and (
+            _is_dropped_mark(self.original[last]) or self.original[last].lower() == repeated
+        ):
+            last += 1
+        return first, last
+
+
+def normalise(text: str) -> Normalised:
+    """Map ``text`` to its canonical form (see the module docstring).
+
+    Args:
+        text: any text, including empty text and text with control characters.
+
+    Returns:
+        The canonical form and its map back to ``text``.
+
+    Raises:
+        TypeError: when ``text`` is not a ``str``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"normalise() takes str, not {type(text).__name__}")
+    if text.isascii() and not _ASCII_CONTROL.search(text):
+        canonical, origin = text.lower(), range(len(text))
+    else:
+        canonical, origin = _map_characters(text)
+    canonical, origin, joined = _join_spaced_letters(canonical, origin)
+    canonical = _undo_leetspeak(canonical)
+    canonical, origin, joined = _collapse_repeats(canonical, origin, joined)
+    return Normalised(text, canonical, origin, joined)
+
+
+def _is_dropped_mark(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Me", "Cf") or char in _INVISIBLE
+
+
+_CHARACTER_CACHE: dict[str, str] = {}
+_CHARACTER_CACHE_LIMIT = 50_000
+
+
+def _canonical_character(char: str) -> str:
+    cached = _CHARACTER_CACHE.get(char)
+    if cached is not None:
+        return cached
+    category = unicodedata.category(char)
+    if char in _LINE_BREAKS:
+        result = "\n"
+    elif category in ("Zs", "Zl", "Zp") or char == "\t":
+        result = " "
+    elif category in ("Cc", "Cf", "Cs", "Co", "Cn", "Mn", "Me") or char in _INVISIBLE:
+        result = ""
+    else:
+        folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", char))
+        result = "".join(c for c in folded if not unicodedata.combining(c))
+        result = result.lower().translate(_LOOK_ALIKES)
+        result = unicodedata.normalize("NFC", result)
+    if len(_CHARACTER_CACHE) < _CHARACTER_CACHE_LIMIT:
+        _CHARACTER_CACHE[char] = result
+    return result
+
+
+def _map_characters(text: str) -> tuple[str, list[int]]:
+    parts: list[str] = []
+    origin: list[int] = []
+    previous = 0
+    for special in _SPECIAL.finditer(text):
+        index = special.start()
+        if index > previous:
+            parts.append(text[previous:index].lower())
+            origin.extend(range(previous, index))
+        mapped = _canonical_character(special.group())
+        if mapped:
+            parts.append(mapped)
+            origin.extend([index] * len(mapped))
+        previous = index + 1
+    parts.append(text[previous:].lower())
+    origin.extend(range(previous, len(text)))
+    return "".join(parts), origin
+
+
+def _cut(
+    text: str, origin: Sequence[int], cuts: Sequence[tuple[int, int]]
+) -> tuple[str, list[int], Callable[[int], int]]:
+    """Delete the sorted, disjoint ``cuts`` from ``text``; also return the index remapping."""
+    parts: list[str] = []
+    new_origin: list[int] = []
+    starts: list[int] = []
+    removed_before: list[int] = []
+    previous = removed = 0
+    for start, end in cuts:
+        parts.append(text[previous:start])
+        new_origin.extend(origin[previous:start])
+        starts.append(start)
+        removed_before.append(removed)
+        removed += end - start
+        previous = end
+    parts.append(text[previous:])
+    new_origin.extend(origin[previous:])
+    ends = [end for _, end in cuts]
+
+    def remap(index: int) -> int:
+        position = bisect.bisect_right(starts, index) - 1
+        if position < 0:
+            return index
+        return index - removed_before[position] - min(index, ends[position]) + starts[position]
+
+    return "".join(parts), new_origin, remap
+
+
+def _join_spaced_letters(
+    text: str, origin: Sequence[int]
+) -> tuple[str, Sequence[int], tuple[tuple[int, int], ...]]:
+    """Join spelled-out words; a spacer longer than the run's shortest one separates words."""
+    cuts: list[tuple[int, int]] = []
+    words: list[tuple[int, int]] = []
+    for run in _SPACED_RUN.finditer(text):
+        letters = _SPACER.sub("", run.group())
+        if _TEXT_SPEAK.issuperset(letters) or not any(c.isalpha() for c in letters):
+            continue
+        spacers = list(_SPACER.finditer(text, run.start(), run.end()))
+        shortest = min(len(spacer.group()) for spacer in spacers)
+        word_start = run.start()
+        for spacer in spacers:
+            if len(spacer.group()) > shortest:
+                cuts.append((spacer.start() + 1, spacer.end()))
+                words.append((word_start, spacer.start()))
+                word_start = spacer.end()
+            else:
+                cuts.append(spacer.span())
+        words.append((word_start, run.end()))
+    if not cuts:
+        return text, origin, ()
+    joined_text, new_origin, remap = _cut(text, origin, cuts)
+    joined = tuple((remap(start), remap(end)) for start, end in words if end - start > 1)
+    return joined_text, new_origin, joined
+
+
+def _undo_leetspeak(text: str) -> str:
+    if not _LEET_CHARS.search(text):
+        return text
+    chars = list(text)
+    changed = False
+    for word in _LEET_WORD.finditer(text):
+        body = _TRAILING_SYMBOLS.sub("", word.group())
+        if not _LEET_CHARS.search(body) or _NOT_LEET.fullmatch(body):
+            continue
+        letters = sum(c.isalpha() for c in body)
+        if letters < 2 and not (letters and _LEET_SYMBOLS.search(body)):
+            continue
+        chars[word.start() : word.start() + len(body)] = body.translate(_LEET)
+        changed = True
+    return "".join(chars) if changed else text
+
+
+def _collapse_repeats(
+    text: str, origin: Sequence[int], joined: tuple[tuple[int, int], ...]
+) -> tuple[str, Sequence[int], tuple[tuple[int, int], ...]]:
+    cuts = [(repeat.start() + 2, repeat.end()) for repeat in _REPEAT.finditer(text)]
+    if not cuts:
+        return text, origin, joined
+    collapsed, new_origin, remap = _cut(text, origin, cuts)
+    return collapsed, new_origin, tuple((remap(start), remap(end)) for start, end in joined)
