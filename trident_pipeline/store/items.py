@@ -14,7 +14,7 @@ from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Pla
 from trident_pipeline.store._upsert import insert_for
 from trident_pipeline.store.schema import inbox_items
 
-__all__ = ["UpsertCounts", "count_items", "items_between", "upsert_items"]
+__all__ = ["UpsertCounts", "count_items", "item_from_row", "items_between", "upsert_items"]
 
 _BATCH = 500
 
@@ -104,7 +104,8 @@ def _upsert_batch(
     return UpsertCounts(len(fresh), len(changed), len(batch) - len(fresh) - len(changed))
 
 
-def _item(row: RowMapping) -> InboxItem:
+def item_from_row(row: RowMapping) -> InboxItem:
+    """An inbox item from a row of ``inbox_items``."""
     return InboxItem(
         platform=Platform(row["platform"]),
         kind=Kind(row["kind"]),
@@ -131,7 +132,7 @@ def items_between(connection: Connection, start: datetime, end: datetime) -> lis
         .where(inbox_items.c.created_at >= start, inbox_items.c.created_at < end)
         .order_by(inbox_items.c.created_at, inbox_items.c.key)
     )
-    return [_item(row) for row in connection.execute(query).mappings()]
+    return [item_from_row(row) for row in connection.execute(query).mappings()]
 
 
 def count_items(connection: Connection) -> dict[tuple[str, str], int]:
