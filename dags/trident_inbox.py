@@ -2,8 +2,10 @@
 ### Trident social inbox: hourly pull
 
 Every hour, pulls mentions, replies, comments and private messages, and the organisation's own
-replies, from **X**, **BlueSky** and **Facebook** into the Trident store, one task per platform.
-Each run covers a real hour `[data_interval_start, data_interval_end)` in UTC.
+replies, from **X**, **BlueSky** and **Facebook** into the Trident store, one task per platform;
+screens the new items against policy section 3.1, deciding each by its channel; then recomputes
+response times for the threads that moved. Each run covers a real hour
+`[data_interval_start, data_interval_end)` in UTC.
 
 **Incremental runs** (scheduled or triggered) read everything after each stream's stored cursor
 and advance it only once the stream's last page is stored.
@@ -23,7 +25,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
 
 PLATFORMS = ("x", "bluesky", "facebook")
 
@@ -84,13 +86,33 @@ def trident_inbox() -> None:
             platform, inbox=context["params"]["inbox"], run_id=context["run_id"], plan=plan
         )
 
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def screen() -> dict[str, int]:
+        """Screen new items for personal information, naming, abuse and threats, and decide
+        each by its channel (policy section 3.1); runs on whatever the pulls stored."""
+        from trident_pipeline.orchestration import screening_tasks
+
+        return screening_tasks.screen_items()
+
+    @task
+    def match_responses(plan: dict[str, str | bool]) -> dict[str, int]:
+        """Recompute response times for the threads active in the run's span, whatever pulled."""
+        from datetime import datetime
+
+        from trident_pipeline.orchestration import response_tasks
+
+        return response_tasks.match_responses(
+            datetime.fromisoformat(str(plan["start"])), datetime.fromisoformat(str(plan["end"]))
+        )
+
     plan = plan_pull()
     ready = prepare_store()
-    for platform in PLATFORMS:
-        pulled = pull.override(task_id=f"pull_{platform}", pool=f"trident_{platform}")(
-            platform, plan
-        )
-        ready >> pulled
+    pulls = [
+        pull.override(task_id=f"pull_{platform}", pool=f"trident_{platform}")(platform, plan)
+        for platform in PLATFORMS
+    ]
+    ready >> pulls
+    pulls >> screen() >> match_responses(plan)
 
 
 trident_inbox()

@@ -6,11 +6,18 @@ Counts only: no message text, handles or names.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 
+import pandas as pd
 from sqlalchemy import Engine
 
+from trident_pipeline.config import read_config
+from trident_pipeline.config.service import ServiceConfig
+from trident_pipeline.domain.metrics import Dimension, records_frame, response_metrics
 from trident_pipeline.domain.models import Channel, Platform
 from trident_pipeline.store import count_items, count_quarantined, latest_run_pulls
+from trident_pipeline.store.responses import records_between
+from trident_pipeline.store.screenings import screening_summary
 
 __all__ = ["summarise"]
 
@@ -19,8 +26,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
     cells = [list(map(str, header)), *[list(map(str, row)) for row in rows]]
     widths = [max(len(row[column]) for row in cells) for column in range(len(header))]
     return [
-        ("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        .rstrip()
+        (
+            "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        ).rstrip()
         for row in cells
     ]
 
@@ -70,4 +78,72 @@ def summarise(engine: Engine) -> str:
     lines.append(
         f"  total: {sum(held.values())} items, {sum(quarantined.values())} quarantined records"
     )
+    lines += ["", *_screening(engine)]
+    lines += ["", *_response_times(engine, as_of=pulls[0].span_end)]
     return "\n".join(lines)
+
+
+def _screening(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        summary = screening_summary(connection)
+    lines = ["Screening (policy section 3.1), items from the public:"]
+    lines += _table(
+        ("platform", "channel", "screened", "break the policy"),
+        [
+            (*where.split("/"), count, summary["violations"][where])
+            for where, count in sorted(summary["screened"].items())
+        ],
+    )
+    clauses = ", ".join(f"{name} {count}" for name, count in sorted(summary["clauses"].items()))
+    findings = ", ".join(f"{name} {count}" for name, count in sorted(summary["findings"].items()))
+    lines += [f"  clauses broken: {clauses or 'none'}", f"  findings: {findings or 'none'}"]
+    return lines
+
+
+def _response_times(engine: Engine, *, as_of: datetime) -> list[str]:
+    service = read_config("service.yaml", ServiceConfig)
+    target = service.response_target()
+    with engine.connect() as connection:
+        frame = records_frame(records_between(connection, date.min, date.max))
+    lines = [
+        f"Response times as at {as_of:%d %b %Y %H:%M} UTC "
+        f"(target {target.hours:g} hours, {target.basis.value.replace('_', '-')} basis):"
+    ]
+    for dimension in (Dimension.PLATFORM, Dimension.RESPONDER):
+        table = response_metrics(frame, as_of=as_of, basis=target.basis, by=(dimension,))
+        lines += _table(
+            (
+                dimension.value,
+                "need reply",
+                "responded",
+                "in target",
+                "median h",
+                "p90 h",
+                "breaches",
+                "open",
+            ),
+            [
+                (
+                    row[dimension.value],
+                    row["volume"],
+                    row["responded"],
+                    _percent(row["pct_within_target"]),
+                    _hours(row["median_hours"]),
+                    _hours(row["p90_hours"]),
+                    row["breaches"],
+                    row["open"],
+                )
+                for row in table.to_dict("records")
+            ],
+        )
+    overall = response_metrics(frame, as_of=as_of, basis=target.basis).iloc[0]
+    lines.append(f"  excluded (no response needed): {int(overall['excluded'])}")
+    return lines
+
+
+def _percent(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.0f}%"
+
+
+def _hours(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.1f}"
