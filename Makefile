@@ -5,6 +5,10 @@ PYTHON ?= python3.11
 VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The benchmarks compare against presidio-analyzer and alt-profanity-check, kept out of .venv.
+BENCH_VENV := $(CURDIR)/.venv-bench
+BENCH_BIN := $(BENCH_VENV)/bin
+OLID ?= $(CURDIR)/../shared/data/olid/olid-training-v1.0.tsv
 
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
@@ -49,6 +53,17 @@ test: $(INSTALLED)
 ui: airflow
 	@echo "Airflow UI on http://localhost:8080 ; user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	$(BIN)/airflow standalone
+
+$(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	$(BENCH_BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_BIN)/python benchmarks/screening/run.py
+	$(BENCH_BIN)/python benchmarks/olid/cross_validate.py $(OLID)
+	$(BENCH_BIN)/python benchmarks/response_times/run.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check trident_pipeline dags plugins tests
