@@ -44,7 +44,11 @@ _EVENT = "ti.xcom_pull(task_ids='pending_approvals')[ti.map_index]"
 
 
 def approval_text(event_id: int, part: str) -> str:
-    """The approval's subject or body, rendered from the store when the approval task runs."""
+    """The approval's subject or body, rendered from the store when the approval task runs.
+
+    Raises:
+        UnknownEvent: when ``event_id`` is neither a block request nor a drafted message.
+    """
     from trident_pipeline.orchestration import enforcement_tasks
 
     return enforcement_tasks.approval_text(event_id, part)
@@ -71,14 +75,16 @@ def approval_text(event_id: int, part: str) -> str:
     },
 )
 def trident_block() -> None:
-    @task
+    @task(retries=2)
     def pending_approvals(**context) -> list[int]:
+        """The block requests and drafted messages to ask about in this run (ids only)."""
         from trident_pipeline.orchestration import enforcement_tasks
 
         return enforcement_tasks.pending_approvals(context["triggering_asset_events"])
 
     @task_group(group_id="approval")
     def approval(event_id: int) -> None:
+        """One approval: ask under Required Actions, then apply the answer."""
         ask = ApprovalOperator(
             task_id="ask",
             subject=f"{{{{ approval_text({_EVENT}, 'subject') }}}}",
@@ -100,8 +106,9 @@ def trident_block() -> None:
             },
         )
 
-        @task
+        @task(retries=2)
         def apply_decision(event_id: int, **context) -> dict:
+            """Approve: block on every account, or send the message; reject: record why."""
             from trident_pipeline.orchestration import enforcement_tasks
 
             ti, params = context["ti"], context["params"]

@@ -200,7 +200,10 @@ def test_a_block_decision_is_made_once_with_a_reason():
         rules.decide_block(ledger, "block_requested:nobody", True, "Sam", "why", T0)
     with pytest.raises(ValueError, match="reason"):
         rules.decide_block(ledger, request.key, True, "Sam", "", T0)
-    (approved,) = rules.decide_block(ledger, request.key, True, "Sam", "three strikes", T0)
+    (approved,) = rules.decide_block(
+        ledger, request.key, True, "Sam", "three strikes", T0, answered_by="sam.bennett"
+    )
+    assert dict(approved.detail) == {"reason": "three strikes", "answered_by": "sam.bennett"}
     assert (approved.type, approved.actor, approved.refers_to) == (
         EventType.BLOCK_APPROVED,
         "Sam",

@@ -437,9 +437,19 @@ def message_drafted(
 
 
 def decide_message(
-    ledger: Ledger, drafted_key: str, approved: bool, by: str, reason: str | None, at: datetime
+    ledger: Ledger,
+    drafted_key: str,
+    approved: bool,
+    by: str,
+    reason: str | None,
+    at: datetime,
+    *,
+    answered_by: str | None = None,
 ) -> list[ModerationEvent]:
     """A person's approval or rejection of a drafted message; nothing if already decided.
+
+    ``answered_by`` is the login that gave the answer (the Airflow user), kept beside the
+    pseudonym the person signed with.
 
     Raises:
         UnknownEvent: when ``drafted_key`` is not a drafted message of the ledger.
@@ -452,9 +462,10 @@ def decide_message(
     if key in ledger:
         return []
     if approved:
-        kind, detail = EventType.MESSAGE_APPROVED, {"reason": (reason or "").strip()}
+        kind, why = EventType.MESSAGE_APPROVED, (reason or "").strip()
     else:
-        kind, detail = EventType.MESSAGE_REJECTED, {"reason": _reason(reason or "")}
+        kind, why = EventType.MESSAGE_REJECTED, _reason(reason or "")
+    detail = {"reason": why, "answered_by": answered_by}
     return [_about(drafted, key, kind, at, actor=by, detail=detail)]
 
 
@@ -596,9 +607,19 @@ def awaiting_decision(ledger: Ledger) -> list[ModerationEvent]:
 
 
 def decide_block(
-    ledger: Ledger, request_key: str, approved: bool, by: str, reason: str, at: datetime
+    ledger: Ledger,
+    request_key: str,
+    approved: bool,
+    by: str,
+    reason: str,
+    at: datetime,
+    *,
+    answered_by: str | None = None,
 ) -> list[ModerationEvent]:
     """A manager's approval or rejection of a block request; nothing if already decided.
+
+    ``answered_by`` is the login that gave the answer (the Airflow user), kept beside the
+    manager's pseudonym.
 
     Raises:
         UnknownEvent: when ``request_key`` is not a block request of the ledger.
@@ -611,7 +632,8 @@ def decide_block(
     if key in ledger:
         return []
     kind = EventType.BLOCK_APPROVED if approved else EventType.BLOCK_REJECTED
-    return [_about(request, key, kind, at, actor=by, detail={"reason": _reason(reason)})]
+    detail = {"reason": _reason(reason), "answered_by": answered_by}
+    return [_about(request, key, kind, at, actor=by, detail=detail)]
 
 
 def next_review(ledger: Ledger, request: ModerationEvent, rules: StrikeRules) -> datetime | None:
