@@ -20,6 +20,9 @@ export TRIDENT_CONFIG_DIR ?= $(CURDIR)/config
 
 # The bundled sample inbox covers 23 March to 7 April 2026; `make run` pulls it in one window.
 SAMPLE_CONF := {"inbox": "sample", "window_start": "2026-03-23T00:00:00+00:00", "window_end": "2026-04-08T00:00:00+00:00"}
+# As an operator would, link the sample resident's three accounts to one customer record, so
+# strikes count across platforms (policy 3.1: "blocked on all accounts").
+SAMPLE_LINKS := x:8841376628802829077 bluesky:did:plc:nsbvfrrwtueuidr46j3ofqya facebook:2648183334707194
 
 .PHONY: install airflow run test ui bench lint clean
 
@@ -39,9 +42,15 @@ $(AIRFLOW_HOME)/.ready: $(INSTALLED)
 	$(BIN)/airflow pools set trident_x 1 "X API: one task at a time" > /dev/null
 	$(BIN)/airflow pools set trident_bluesky 1 "BlueSky API: one task at a time" > /dev/null
 	$(BIN)/airflow pools set trident_facebook 1 "Graph API: one task at a time" > /dev/null
+	$(BIN)/airflow dags reserialize > /dev/null 2>&1
+	$(BIN)/airflow dags unpause trident_block > /dev/null
 	touch $@
 
 run: airflow
+	@for link in $(SAMPLE_LINKS); do \
+		$(BIN)/trident link --platform $${link%%:*} --user-id $${link#*:} \
+			--contact SAMPLE-DECLAN-MARSH --operator "make run" > /dev/null || exit 1; \
+	done
 	@echo "Running trident_inbox over the bundled sample inbox (log: .airflow/make-run.log)"
 	@$(BIN)/airflow dags test trident_inbox 2026-04-08T00:00:00+00:00 --conf '$(SAMPLE_CONF)' \
 		> $(AIRFLOW_HOME)/make-run.log 2>&1 || (tail -30 $(AIRFLOW_HOME)/make-run.log; exit 1)
@@ -52,7 +61,7 @@ test: $(INSTALLED)
 
 ui: airflow
 	@echo "Airflow UI on http://localhost:8080 ; user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
-	$(BIN)/airflow standalone
+	PATH="$(BIN):$$PATH" $(BIN)/airflow standalone
 
 $(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt pyproject.toml
 	$(PYTHON) -m venv $(BENCH_VENV)

@@ -3,8 +3,10 @@
 
 Every hour, pulls mentions, replies, comments and private messages, and the organisation's own
 replies, from **X**, **BlueSky** and **Facebook** into the Trident store, one task per platform;
-screens the new items against policy section 3.1, deciding each by its channel; then recomputes
-response times for the threads that moved. Each run covers a real hour
+screens the new items against policy section 3.1, deciding each by its channel; applies the
+three-strike policy (strikes, drafted replies, block requests for a manager to approve in
+`trident_block`); delivers customer-record entries to the CRM; and recomputes response times
+for the threads that moved. Each run covers a real hour
 `[data_interval_start, data_interval_end)` in UTC.
 
 **Incremental runs** (scheduled or triggered) read everything after each stream's stored cursor
@@ -25,9 +27,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, TriggerRule, dag, task
 
 PLATFORMS = ("x", "bluesky", "facebook")
+# Emitted when a block (third active strike) or a drafted message awaits a manager's approval;
+# it starts the trident_block DAG. Its extra carries ids only, never text.
+APPROVALS = Asset("trident://strikes/approval-requested")
 
 
 @dag(
@@ -95,6 +100,28 @@ def trident_inbox() -> None:
         return screening_tasks.screen_items()
 
     @task
+    def enforce(plan: dict[str, str | bool], **context) -> dict:
+        """The three-strike policy for new violations: strikes, drafted 'please delete and
+        message us privately' replies, hiding where allowed, block requests, CRM records."""
+        from trident_pipeline.orchestration import enforcement_tasks
+
+        return enforcement_tasks.enforce(plan, inbox=context["params"]["inbox"])
+
+    @task(outlets=[APPROVALS])
+    def announce_approvals(report: dict, **context) -> dict:
+        """Start the approvals DAG when something new awaits a manager (skipped otherwise)."""
+        from trident_pipeline.orchestration import enforcement_tasks
+
+        return enforcement_tasks.announce_approvals(report, context["outlet_events"])
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def deliver_to_crm() -> dict[str, int]:
+        """Deliver due customer-record entries through the outbox, with retries."""
+        from trident_pipeline.orchestration import crm_tasks
+
+        return crm_tasks.deliver_crm_outbox()
+
+    @task
     def match_responses(plan: dict[str, str | bool]) -> dict[str, int]:
         """Recompute response times for the threads active in the run's span, whatever pulled."""
         from datetime import datetime
@@ -112,7 +139,10 @@ def trident_inbox() -> None:
         for platform in PLATFORMS
     ]
     ready >> pulls
-    pulls >> screen() >> match_responses(plan)
+    enforced = enforce(plan)
+    pulls >> screen() >> enforced
+    enforced >> announce_approvals(enforced)
+    enforced >> [deliver_to_crm(), match_responses(plan)]
 
 
 trident_inbox()

@@ -13,9 +13,12 @@ from sqlalchemy import Engine
 
 from trident_pipeline.config import read_config
 from trident_pipeline.config.service import ServiceConfig
+from trident_pipeline.crm.outbox import count_by_state
+from trident_pipeline.domain.ledger import EventType, awaiting_decision
 from trident_pipeline.domain.metrics import Dimension, records_frame, response_metrics
 from trident_pipeline.domain.models import Channel, Platform
 from trident_pipeline.store import count_items, count_quarantined, latest_run_pulls
+from trident_pipeline.store.ledger import count_actions, count_events, read_ledger
 from trident_pipeline.store.responses import records_between
 from trident_pipeline.store.screenings import screening_summary
 
@@ -79,6 +82,7 @@ def summarise(engine: Engine) -> str:
         f"  total: {sum(held.values())} items, {sum(quarantined.values())} quarantined records"
     )
     lines += ["", *_screening(engine)]
+    lines += ["", *_strikes(engine)]
     lines += ["", *_response_times(engine, as_of=pulls[0].span_end)]
     return "\n".join(lines)
 
@@ -97,6 +101,33 @@ def _screening(engine: Engine) -> list[str]:
     clauses = ", ".join(f"{name} {count}" for name, count in sorted(summary["clauses"].items()))
     findings = ", ".join(f"{name} {count}" for name, count in sorted(summary["findings"].items()))
     lines += [f"  clauses broken: {clauses or 'none'}", f"  findings: {findings or 'none'}"]
+    return lines
+
+
+def _strikes(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        events = count_events(connection)
+        actions = count_actions(connection)
+        waiting = awaiting_decision(read_ledger(connection))
+        outbox = count_by_state(connection)
+    blocks = sum(event.type is EventType.BLOCK_REQUESTED for event in waiting)
+    lines = [
+        "Three-strike policy (policy section 3.1):",
+        f"  strikes issued: {events[EventType.STRIKE_ISSUED]}; "
+        f"messages drafted: {events[EventType.MESSAGE_DRAFTED]}; "
+        f"residents encouraged to delete and message privately: "
+        f"{events[EventType.ENCOURAGED_TO_DELETE]}; hiding attempted: {events[EventType.ITEM_HIDDEN]}",
+        f"  awaiting a manager's approval: {blocks} block request(s), "
+        f"{len(waiting) - blocks} drafted message(s) (trident_block DAG, Required Actions)",
+    ]
+    if actions:
+        lines += _table(
+            ("platform", "action", "outcome", "count"),
+            [(*key, count) for key, count in sorted(actions.items())],
+        )
+    lines.append(
+        "  CRM outbox: " + ", ".join(f"{state.value} {count}" for state, count in outbox.items())
+    )
     return lines
 
 

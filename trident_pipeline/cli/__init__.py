@@ -13,7 +13,7 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 # Modules of this package that each add one subcommand with ``register(subparsers)``.
-_SUBCOMMANDS: tuple[str, ...] = ("summary", "screen", "report", "mark", "outbox")
+_SUBCOMMANDS: tuple[str, ...] = ("summary", "screen", "report", "mark", "link", "outbox")
 
 
 def build_parser() -> argparse.ArgumentParser:
