@@ -13,7 +13,15 @@ from typing import Protocol
 
 from trident_pipeline.domain.models import InboxItem, Platform
 
-__all__ = ["Action", "ActionResult", "Capabilities", "Moderator", "Outcome", "Support"]
+__all__ = [
+    "Action",
+    "ActionResult",
+    "Capabilities",
+    "Moderator",
+    "Outcome",
+    "Support",
+    "check_message_text",
+]
 
 
 class Action(enum.StrEnum):
@@ -79,3 +87,16 @@ class Moderator(Protocol):
     def block(self, user_id: str, idempotency_key: str) -> ActionResult:
         """Block a platform user from the corporate account (or hand it over to a person)."""
         ...
+
+
+def check_message_text(text: str) -> None:
+    """Refuse to send a reply or message without text, before any call to the platform.
+
+    Args:
+        text: what a moderator is about to send.
+
+    Raises:
+        ValueError: when ``text`` is empty or only white space.
+    """
+    if not text.strip():
+        raise ValueError("a reply or message needs text")

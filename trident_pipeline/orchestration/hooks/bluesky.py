@@ -24,7 +24,6 @@ connection type's entry for the provider info
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -34,6 +33,7 @@ from airflow.sdk.log import mask_secret
 from atproto_client import models
 
 from trident_pipeline.domain.models import Platform
+from trident_pipeline.orchestration.hooks._extras import positive_int, positive_number
 from trident_pipeline.sources.base import Account
 from trident_pipeline.sources.bluesky.client import BlueskyGateway
 from trident_pipeline.sources.bluesky.moderation import BlueskyModerator
@@ -149,9 +149,10 @@ class BlueskyHook(BaseHook):
                 f"the {self.bluesky_conn_id} Connection needs login (handle) and password "
                 "(app password)"
             ) from None
-        timeout = _positive_number(extra, "timeout", self.bluesky_conn_id) or 30.0
-        budget = self.max_requests or _positive_int(
-            extra, "max_requests_per_run", self.bluesky_conn_id
+        conn_id = self.bluesky_conn_id
+        timeout = positive_number(extra, "timeout", conn_type=_CONN_TYPE, conn_id=conn_id) or 30.0
+        budget = self.max_requests or positive_int(
+            extra, "max_requests_per_run", conn_type=_CONN_TYPE, conn_id=conn_id
         )
         return BlueskyGateway(
             service_url=connection.host or _DEFAULT_SERVICE,
@@ -226,30 +227,3 @@ class BlueskyHook(BaseHook):
                 f"the {self.bluesky_conn_id} Connection logs in to another account than the "
                 "configured Bluesky account"
             )
-
-
-def _field(extra: Mapping[str, Any], name: str) -> Any:
-    """An extra field, stored plainly or with the form's ``extra__trident_bluesky__`` prefix."""
-    return extra.get(name, extra.get(f"extra__{_CONN_TYPE}__{name}"))
-
-
-def _positive_int(extra: Mapping[str, Any], name: str, conn_id: str) -> int | None:
-    value = _field(extra, name)
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
-        raise ValueError(f"the {conn_id} Connection's {name} must be a whole number above 0")
-    return int(value)
-
-
-def _positive_number(extra: Mapping[str, Any], name: str, conn_id: str) -> float | None:
-    value = _field(extra, name)
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = 0.0
-    if isinstance(value, bool) or not number > 0:
-        raise ValueError(f"the {conn_id} Connection's {name} must be a number above 0")
-    return number

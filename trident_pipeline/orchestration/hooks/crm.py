@@ -53,6 +53,7 @@ from trident_pipeline.crm.embedded import EmbeddedCustomerRecords
 from trident_pipeline.crm.protocol import CustomerRecords
 from trident_pipeline.crm.webhook import WebhookCustomerRecords, WebhookSettings
 from trident_pipeline.domain.models import Platform
+from trident_pipeline.orchestration.hooks._extras import field, positive_number
 
 __all__ = [
     "CONNECTION_TYPES",
@@ -156,7 +157,7 @@ class DataverseHook(BaseHook):
         connection = _masked(self.get_connection(self.dataverse_conn_id))
         extra = connection.extra_dejson
         conn_id = self.dataverse_conn_id
-        tenant_id = _field(extra, "tenant_id", _DATAVERSE)
+        tenant_id = field(extra, "tenant_id", _DATAVERSE)
         if not (connection.host and connection.login and connection.password and tenant_id):
             raise ValueError(
                 f"the {conn_id} Connection needs host (environment URL), login (client id), "
@@ -168,7 +169,7 @@ class DataverseHook(BaseHook):
             client_id=connection.login,
             client_secret=connection.password,
             authority_url=_url(
-                _field(extra, "authority_url", _DATAVERSE) or "https://login.microsoftonline.com",
+                field(extra, "authority_url", _DATAVERSE) or "https://login.microsoftonline.com",
                 conn_id,
                 "authority_url",
             ),
@@ -230,7 +231,7 @@ class CrmWebhookHook(BaseHook):
             raise ValueError(
                 f"the {conn_id} Connection needs host (webhook URL) and password (signing secret)"
             )
-        lookup_url = _field(extra, "lookup_url", _WEBHOOK)
+        lookup_url = field(extra, "lookup_url", _WEBHOOK)
         settings = WebhookSettings(
             url=_url(connection.host, conn_id, "host"),
             secret=connection.password,
@@ -318,11 +319,6 @@ def _masked(connection: Connection) -> Connection:
     return connection
 
 
-def _field(extra: Mapping[str, Any], name: str, conn_type: str) -> Any:
-    """An extra field, stored plainly or with the form's ``extra__<type>__`` prefix."""
-    return extra.get(name, extra.get(f"extra__{conn_type}__{name}"))
-
-
 def _url(value: str, conn_id: str, name: str) -> str:
     """``value`` as an absolute URL: ``https``, or ``http`` on the loopback interface only."""
     url = value.strip().rstrip("/")
@@ -346,27 +342,19 @@ def _is_loopback(hostname: str) -> bool:
 
 
 def _timeout(extra: Mapping[str, Any], conn_id: str, conn_type: str) -> float:
-    value = _field(extra, "timeout", conn_type)
-    if value in (None, ""):
-        return 30.0
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = 0.0
-    if isinstance(value, bool) or not seconds > 0:
-        raise ValueError(f"the {conn_id} Connection's timeout must be a number above 0")
-    return seconds
+    """The ``timeout`` extra in seconds, 30 when it is not set."""
+    return positive_number(extra, "timeout", conn_type=conn_type, conn_id=conn_id) or 30.0
 
 
 def _tables(extra: Mapping[str, Any], conn_id: str) -> DataverseTables:
     names: dict[str, Any] = {}
     for name in _TABLE_NAMES:
-        value = _field(extra, name, _DATAVERSE)
+        value = field(extra, name, _DATAVERSE)
         if value not in (None, ""):
             if not isinstance(value, str):
                 raise ValueError(f"the {conn_id} Connection's {name} must be a text")
             names[name] = value
-    columns = _field(extra, "contact_columns", _DATAVERSE)
+    columns = field(extra, "contact_columns", _DATAVERSE)
     if columns not in (None, ""):
         names["contact_columns"] = _contact_columns(columns, conn_id)
     return DataverseTables(**names)

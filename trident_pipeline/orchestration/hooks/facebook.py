@@ -23,7 +23,6 @@ connection type's entry for the provider info
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
 from functools import cached_property
 from typing import Any
@@ -33,6 +32,7 @@ from airflow.sdk import BaseHook, Connection
 from airflow.sdk.log import mask_secret
 
 from trident_pipeline.domain.models import Platform
+from trident_pipeline.orchestration.hooks._extras import field, positive_int, positive_number
 from trident_pipeline.sources.base import Account
 from trident_pipeline.sources.facebook.client import GRAPH_API_VERSION, GraphGateway, build_graph
 from trident_pipeline.sources.facebook.moderation import FacebookModerator
@@ -68,7 +68,8 @@ class FacebookHook(BaseHook):
             AirflowNotFoundException: when the Connection does not exist.
         """
         connection = self.get_connection(self.facebook_conn_id)
-        for secret in (connection.password, _field(connection.extra_dejson, "app_secret")):
+        app_secret = field(connection.extra_dejson, "app_secret", _CONN_TYPE)
+        for secret in (connection.password, app_secret):
             if isinstance(secret, str) and secret:
                 mask_secret(secret)
         return connection
@@ -83,13 +84,15 @@ class FacebookHook(BaseHook):
         """
         connection = self.connection
         extra = connection.extra_dejson
+        conn_id = self.facebook_conn_id
         if not connection.password:
-            raise ValueError(f"the {self.facebook_conn_id} Connection needs a page access token")
+            raise ValueError(f"the {conn_id} Connection needs a page access token")
+        timeout = positive_number(extra, "timeout", conn_type=_CONN_TYPE, conn_id=conn_id) or 30.0
         return build_graph(
             connection.password,
-            version=_field(extra, "api_version") or GRAPH_API_VERSION,
-            timeout=_positive_number(extra, "timeout", self.facebook_conn_id) or 30.0,
-            app_secret=_field(extra, "app_secret") or None,
+            version=field(extra, "api_version", _CONN_TYPE) or GRAPH_API_VERSION,
+            timeout=timeout,
+            app_secret=field(extra, "app_secret", _CONN_TYPE) or None,
         )
 
     def get_conn(self) -> facebook.GraphAPI:
@@ -123,8 +126,12 @@ class FacebookHook(BaseHook):
         _check_account(account)
         extra = self.connection.extra_dejson
         conn_id = self.facebook_conn_id
-        budget = max_requests or _positive_int(extra, "max_requests_per_run", conn_id)
-        lookback_days = _positive_int(extra, "comment_lookback_days", conn_id)
+        budget = max_requests or positive_int(
+            extra, "max_requests_per_run", conn_type=_CONN_TYPE, conn_id=conn_id
+        )
+        lookback_days = positive_int(
+            extra, "comment_lookback_days", conn_type=_CONN_TYPE, conn_id=conn_id
+        )
         return FacebookSource(
             self.graph,
             account,
@@ -161,30 +168,3 @@ class FacebookHook(BaseHook):
 def _check_account(account: Account) -> None:
     if account.platform is not Platform.FACEBOOK:
         raise ValueError("the Facebook hook serves the organisation's Facebook page only")
-
-
-def _field(extra: Mapping[str, Any], name: str) -> Any:
-    """An extra field, stored plainly or with the form's ``extra__trident_facebook__`` prefix."""
-    return extra.get(name, extra.get(f"extra__{_CONN_TYPE}__{name}"))
-
-
-def _positive_int(extra: Mapping[str, Any], name: str, conn_id: str) -> int | None:
-    value = _field(extra, name)
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
-        raise ValueError(f"the {conn_id} Connection's {name} must be a whole number above 0")
-    return int(value)
-
-
-def _positive_number(extra: Mapping[str, Any], name: str, conn_id: str) -> float | None:
-    value = _field(extra, name)
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = 0.0
-    if isinstance(value, bool) or not number > 0:
-        raise ValueError(f"the {conn_id} Connection's {name} must be a number above 0")
-    return number

@@ -18,7 +18,6 @@ Airflow 3.2 and later read them from there, and warn when a hook defines
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
@@ -27,6 +26,7 @@ from airflow.sdk import BaseHook, Connection
 from airflow.sdk.log import mask_secret
 
 from trident_pipeline.domain.models import Platform
+from trident_pipeline.orchestration.hooks._extras import field, positive_int, positive_number
 from trident_pipeline.sources.base import Account
 from trident_pipeline.sources.retry import RetryPolicy
 from trident_pipeline.sources.x.client import XGateway, build_client
@@ -66,8 +66,8 @@ class XHook(BaseHook):
         for secret in (
             connection.login,
             connection.password,
-            _field(extra, "access_token"),
-            _field(extra, "access_token_secret"),
+            field(extra, "access_token", _CONN_TYPE),
+            field(extra, "access_token_secret", _CONN_TYPE),
         ):
             if isinstance(secret, str) and secret:
                 mask_secret(secret)
@@ -86,15 +86,16 @@ class XHook(BaseHook):
         credentials = {
             "consumer_key": connection.login,
             "consumer_secret": connection.password,
-            "access_token": _field(extra, "access_token"),
-            "access_token_secret": _field(extra, "access_token_secret"),
+            "access_token": field(extra, "access_token", _CONN_TYPE),
+            "access_token_secret": field(extra, "access_token_secret", _CONN_TYPE),
         }
         if not all(isinstance(value, str) and value for value in credentials.values()):
             raise ValueError(
                 f"the {self.x_conn_id} Connection needs login (API key), password (API key "
                 "secret), and access_token and access_token_secret in its extra"
             )
-        timeout = _positive_number(extra, "timeout", self.x_conn_id) or 30.0
+        conn_id = self.x_conn_id
+        timeout = positive_number(extra, "timeout", conn_type=_CONN_TYPE, conn_id=conn_id) or 30.0
         return build_client(**credentials, timeout=timeout)
 
     def get_conn(self) -> tweepy.Client:
@@ -126,8 +127,9 @@ class XHook(BaseHook):
             ValueError: when the Connection is incomplete or holds another account's token.
         """
         self._check_account(account)
-        budget = max_requests or _positive_int(
-            self.connection.extra_dejson, "max_requests_per_run", self.x_conn_id
+        extra = self.connection.extra_dejson
+        budget = max_requests or positive_int(
+            extra, "max_requests_per_run", conn_type=_CONN_TYPE, conn_id=self.x_conn_id
         )
         return XSource(self.client, account, retry=retry, max_requests=budget)
 
@@ -162,30 +164,3 @@ class XHook(BaseHook):
                 f"the {self.x_conn_id} Connection's access token is not for the configured "
                 "X account"
             )
-
-
-def _field(extra: Mapping[str, Any], name: str) -> Any:
-    """An extra field, stored plainly or with the form's ``extra__trident_x__`` prefix."""
-    return extra.get(name, extra.get(f"extra__{_CONN_TYPE}__{name}"))
-
-
-def _positive_int(extra: Mapping[str, Any], name: str, conn_id: str) -> int | None:
-    value = _field(extra, name)
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool) or not str(value).isdigit() or int(value) < 1:
-        raise ValueError(f"the {conn_id} Connection's {name} must be a whole number above 0")
-    return int(value)
-
-
-def _positive_number(extra: Mapping[str, Any], name: str, conn_id: str) -> float | None:
-    value = _field(extra, name)
-    if value in (None, ""):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = 0.0
-    if isinstance(value, bool) or not number > 0:
-        raise ValueError(f"the {conn_id} Connection's {name} must be a number above 0")
-    return number

@@ -41,11 +41,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Platform, Rejected
+from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Platform
+from trident_pipeline.sources._fields import (
+    Unmappable,
+    map_records,
+    reject_page,
+    require_identifier,
+    require_object,
+    require_text,
+    require_time,
+)
 from trident_pipeline.sources.base import Account, MappedPage, Page
 
 __all__ = [
@@ -78,14 +86,6 @@ _POST_URI = re.compile(r"at://[^/]+/app\.bsky\.feed\.post/(?P<rkey>[^/]+)")
 _INVALID_HANDLE = "handle.invalid"
 
 
-class _Unmappable(Exception):
-    """A record that cannot become an inbox item; ``reason`` quotes none of its content."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def map_page(page: Page, account: Account) -> MappedPage:
     """Map one Bluesky response body to inbox items, rejecting the records that do not fit.
 
@@ -103,14 +103,10 @@ def map_page(page: Page, account: Account) -> MappedPage:
     """
     if page.stream not in STREAMS:
         raise ValueError(f"Bluesky has no stream {page.stream!r}")
-    mapped = MappedPage()
     try:
         records = _records(page)
-    except _Unmappable as problem:
-        mapped.rejected.append(
-            Rejected(Platform.BLUESKY, page.stream, problem.reason, page.payload)
-        )
-        return mapped
+    except Unmappable as problem:
+        return reject_page(Platform.BLUESKY, page, problem)
     map_record: Callable[[object], InboxItem | None]
     if page.stream == NOTIFICATIONS:
         map_record = partial(_map_notification, account=account)
@@ -118,15 +114,7 @@ def map_page(page: Page, account: Account) -> MappedPage:
         map_record = partial(_map_feed_item, account=account)
     else:
         map_record = partial(_map_message, context=page.context, account=account)
-    for record in records:
-        try:
-            item = map_record(record)
-        except _Unmappable as problem:
-            mapped.rejected.append(Rejected(Platform.BLUESKY, page.stream, problem.reason, record))
-        else:
-            if item is not None:
-                mapped.items.append(item)
-    return mapped
+    return map_records(Platform.BLUESKY, page, records, map_record)
 
 
 def chat_context(convo_id: str, members: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -156,32 +144,32 @@ def chat_context(convo_id: str, members: Iterable[Mapping[str, Any]]) -> dict[st
 
 def _records(page: Page) -> list[object]:
     if not isinstance(page.payload, Mapping):
-        raise _Unmappable("page is not an object")
+        raise Unmappable("page is not an object")
     key = _RECORDS_KEY[page.stream]
     records = page.payload.get(key)
     if not isinstance(records, list):
-        raise _Unmappable(f"{key} is not a list")
+        raise Unmappable(f"{key} is not a list")
     if page.stream == CHAT and not page.context.get(CONVO_ID):
-        raise _Unmappable(f"page context has no {CONVO_ID}")
+        raise Unmappable(f"page context has no {CONVO_ID}")
     return records
 
 
 def _map_notification(record: object, account: Account) -> InboxItem | None:
-    notification = _object(record)
-    kind = _NOTIFIED_KINDS.get(_identifier(notification, "reason"))
+    notification = require_object(record)
+    kind = _NOTIFIED_KINDS.get(require_identifier(notification, "reason"))
     if kind is None:
         return None
     return _map_post_view(notification, kind, account)
 
 
 def _map_feed_item(record: object, account: Account) -> InboxItem | None:
-    item = _object(record)
+    item = require_object(record)
     reason = item.get("reason")
     if isinstance(reason, Mapping) and reason.get("$type") == _REPOST:
         return None
     view = item.get("post")
     if not isinstance(view, Mapping):
-        raise _Unmappable("post is not an object")
+        raise Unmappable("post is not an object")
     return _map_post_view(view, None, account)
 
 
@@ -190,14 +178,14 @@ def _map_post_view(view: Mapping[str, Any], kind: Kind | None, account: Account)
 
     ``kind`` ``None`` means the account's own feed: a reply when the record replies, else a post.
     """
-    uri = _identifier(view, "uri")
+    uri = require_identifier(view, "uri")
     rkey = _post_rkey(uri)
     author = _author(view.get("author"))
     post = view.get("record")
     if not isinstance(post, Mapping):
-        raise _Unmappable("post record is not an object")
-    text = _text(post, "text")
-    created_at = _time(post, "createdAt")
+        raise Unmappable("post record is not an object")
+    text = require_text(post, "text")
+    created_at = require_time(post, "createdAt")
     root_uri, parent_uri = _reply_refs(post)
     if kind is None:
         kind = Kind.POST if parent_uri is None else Kind.REPLY
@@ -216,21 +204,21 @@ def _map_post_view(view: Mapping[str, Any], kind: Kind | None, account: Account)
 
 
 def _map_message(record: object, context: Mapping[str, str], account: Account) -> InboxItem | None:
-    message = _object(record)
+    message = require_object(record)
     message_type = message.get("$type")
     if message_type in _NOT_CORRESPONDENCE:
         return None
     if message_type != _MESSAGE_VIEW:
-        raise _Unmappable("record is not a chat message view")
-    native_id = _identifier(message, "id")
-    text = _text(message, "text")
-    created_at = _time(message, "sentAt")
+        raise Unmappable("record is not a chat message view")
+    native_id = require_identifier(message, "id")
+    text = require_text(message, "text")
+    created_at = require_time(message, "sentAt")
     sender = message.get("sender")
     if not isinstance(sender, Mapping):
-        raise _Unmappable("sender is not an object")
+        raise Unmappable("sender is not an object")
     did = sender.get("did")
     if not isinstance(did, str) or not did:
-        raise _Unmappable("sender has no did")
+        raise Unmappable("sender has no did")
     return InboxItem(
         platform=Platform.BLUESKY,
         kind=Kind.DIRECT_MESSAGE,
@@ -252,16 +240,16 @@ def _post_rkey(uri: str) -> str:
     """The record key of ``at://<did>/app.bsky.feed.post/<rkey>``."""
     match = _POST_URI.fullmatch(uri)
     if match is None:
-        raise _Unmappable("uri is not an at:// post uri")
+        raise Unmappable("uri is not an at:// post uri")
     return match["rkey"]
 
 
 def _author(value: object) -> Author:
     if not isinstance(value, Mapping):
-        raise _Unmappable("author is not an object")
+        raise Unmappable("author is not an object")
     did = value.get("did")
     if not isinstance(did, str) or not did:
-        raise _Unmappable("author has no did")
+        raise Unmappable("author has no did")
     handle, display_name = value.get("handle"), value.get("displayName")
     return Author(
         user_id=did,
@@ -276,7 +264,7 @@ def _reply_refs(post: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if reply is None:
         return None, None
     if not isinstance(reply, Mapping):
-        raise _Unmappable("reply is not an object")
+        raise Unmappable("reply is not an object")
     return _ref_uri(reply, "root"), _ref_uri(reply, "parent")
 
 
@@ -284,42 +272,5 @@ def _ref_uri(reply: Mapping[str, Any], end: str) -> str:
     ref = reply.get(end)
     uri = ref.get("uri") if isinstance(ref, Mapping) else None
     if not isinstance(uri, str) or not uri:
-        raise _Unmappable(f"reply has no {end} uri")
+        raise Unmappable(f"reply has no {end} uri")
     return uri
-
-
-def _object(record: object) -> Mapping[str, Any]:
-    if not isinstance(record, Mapping):
-        raise _Unmappable("record is not an object")
-    return record
-
-
-def _identifier(record: Mapping[str, Any], field: str) -> str:
-    value = record.get(field)
-    if value is None or value == "":
-        raise _Unmappable(f"record has no {field}")
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _text(record: Mapping[str, Any], field: str) -> str:
-    value = record.get(field)
-    if value is None:
-        raise _Unmappable(f"record has no {field}")
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _time(record: Mapping[str, Any], field: str) -> datetime:
-    value = record.get(field)
-    if value is None:
-        raise _Unmappable(f"record has no {field}")
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _Unmappable(f"{field} is not an ISO 8601 time") from None
-    if moment.utcoffset() is None:
-        raise _Unmappable(f"{field} has no time zone")
-    return moment.astimezone(UTC)

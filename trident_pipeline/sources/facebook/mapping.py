@@ -29,10 +29,18 @@ conversation_id``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from typing import Any
+from functools import partial
 
-from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Platform, Rejected
+from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Platform
+from trident_pipeline.sources._fields import (
+    Unmappable,
+    map_records,
+    optional_string,
+    reject_page,
+    require_identifier,
+    require_object,
+    require_time,
+)
 from trident_pipeline.sources.base import Account, MappedPage, Page
 
 __all__ = [
@@ -56,14 +64,6 @@ CONVERSATION_ID = "conversation_id"
 _CONTEXT_KEY = {COMMENTS: POST_ID, MESSAGES: CONVERSATION_ID}
 
 
-class _Unmappable(Exception):
-    """A record that cannot become an inbox item; ``reason`` quotes none of its content."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
 def map_page(page: Page, account: Account) -> MappedPage:
     """Map one Graph API response body to inbox items, rejecting the records that do not fit.
 
@@ -81,40 +81,31 @@ def map_page(page: Page, account: Account) -> MappedPage:
     """
     if page.stream not in STREAMS:
         raise ValueError(f"Facebook has no stream {page.stream!r}")
-    mapped = MappedPage()
     try:
         records = _records(page)
-    except _Unmappable as problem:
-        mapped.rejected.append(
-            Rejected(Platform.FACEBOOK, page.stream, problem.reason, page.payload)
-        )
-        return mapped
-    for record in records:
-        try:
-            mapped.items.append(_map_record(record, page, account))
-        except _Unmappable as problem:
-            mapped.rejected.append(Rejected(Platform.FACEBOOK, page.stream, problem.reason, record))
-    return mapped
+    except Unmappable as problem:
+        return reject_page(Platform.FACEBOOK, page, problem)
+    map_record = partial(_map_record, page=page, account=account)
+    return map_records(Platform.FACEBOOK, page, records, map_record)
 
 
 def _records(page: Page) -> list[object]:
     if not isinstance(page.payload, Mapping):
-        raise _Unmappable("page is not an object")
+        raise Unmappable("page is not an object")
     records = page.payload.get("data")
     if not isinstance(records, list):
-        raise _Unmappable("data is not a list")
+        raise Unmappable("data is not a list")
     context_key = _CONTEXT_KEY.get(page.stream)
     if context_key is not None and not page.context.get(context_key):
-        raise _Unmappable(f"page context has no {context_key}")
+        raise Unmappable(f"page context has no {context_key}")
     return records
 
 
-def _map_record(record: object, page: Page, account: Account) -> InboxItem:
-    if not isinstance(record, Mapping):
-        raise _Unmappable("record is not an object")
-    native_id = _identifier(record, "id")
-    text = _optional_string(record, "message") or ""
-    created_at = _time(record, "created_time")
+def _map_record(raw: object, page: Page, account: Account) -> InboxItem:
+    record = require_object(raw)
+    native_id = require_identifier(record, "id")
+    text = optional_string(record, "message") or ""
+    created_at = require_time(record, "created_time")
     author = _author(record.get("from"))
     in_reply_to_id: str | None = None
     if page.stream == FEED:
@@ -135,7 +126,7 @@ def _map_record(record: object, page: Page, account: Account) -> InboxItem:
         created_at=created_at,
         is_ours=author.user_id == account.user_id,
         in_reply_to_id=in_reply_to_id,
-        url=None if private else _optional_string(record, "permalink_url"),
+        url=None if private else optional_string(record, "permalink_url"),
         channel=Channel.PRIVATE if private else Channel.PUBLIC,
     )
 
@@ -144,10 +135,10 @@ def _author(value: object) -> Author:
     if value is None:
         return Author(user_id=None)
     if not isinstance(value, Mapping):
-        raise _Unmappable("from is not an object")
+        raise Unmappable("from is not an object")
     user_id = value.get("id")
     if not isinstance(user_id, str) or not user_id:
-        raise _Unmappable("from has no id")
+        raise Unmappable("from has no id")
     name = value.get("name")
     return Author(user_id=user_id, display_name=name if isinstance(name, str) and name else None)
 
@@ -156,39 +147,8 @@ def _parent_id(value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise _Unmappable("parent is not an object")
+        raise Unmappable("parent is not an object")
     parent_id = value.get("id")
     if not isinstance(parent_id, str) or not parent_id:
-        raise _Unmappable("parent has no id")
+        raise Unmappable("parent has no id")
     return parent_id
-
-
-def _identifier(record: Mapping[str, Any], field: str) -> str:
-    value = record.get(field)
-    if value is None or value == "":
-        raise _Unmappable(f"record has no {field}")
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _optional_string(record: Mapping[str, Any], field: str) -> str | None:
-    value = record.get(field)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _time(record: Mapping[str, Any], field: str) -> datetime:
-    value = record.get(field)
-    if value is None:
-        raise _Unmappable(f"record has no {field}")
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _Unmappable(f"{field} is not an ISO 8601 time") from None
-    if moment.utcoffset() is None:
-        raise _Unmappable(f"{field} has no time zone")
-    return moment.astimezone(UTC)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
+from functools import partial
 from types import MappingProxyType
 
 import facebook
@@ -32,7 +33,14 @@ from trident_pipeline.domain.models import InboxItem, Kind, Platform
 from trident_pipeline.sources.base import Account
 from trident_pipeline.sources.errors import FatalError
 from trident_pipeline.sources.facebook.client import ActionRefused, GraphGateway
-from trident_pipeline.sources.moderation import Action, ActionResult, Capabilities, Outcome, Support
+from trident_pipeline.sources.moderation import (
+    Action,
+    ActionResult,
+    Capabilities,
+    Outcome,
+    Support,
+    check_message_text,
+)
 from trident_pipeline.sources.retry import RetryPolicy
 
 __all__ = ["CAPABILITIES", "FacebookModerator"]
@@ -72,6 +80,8 @@ class FacebookModerator:
             raise ValueError("a Facebook moderator needs the organisation's Facebook page")
         self.account = account
         self._gateway = GraphGateway(graph, retry=retry or RetryPolicy())
+        # self._result(action, outcome, reference=..., detail=...): a result on Facebook.
+        self._result = partial(ActionResult, self.platform)
 
     def hide(self, item: InboxItem) -> ActionResult:
         """Hide a comment on the page's posts; hiding it again is harmless.
@@ -107,7 +117,7 @@ class FacebookModerator:
             FatalError: for any other failure.
         """
         _check_platform(item)
-        _check_text(text)
+        check_message_text(text)
         if item.kind is Kind.DIRECT_MESSAGE:
             if item.author.user_id is None:
                 raise ValueError("a Messenger reply needs the author's page-scoped id")
@@ -138,7 +148,7 @@ class FacebookModerator:
         """
         if not user_id:
             raise ValueError("a message needs a recipient")
-        _check_text(text)
+        check_message_text(text)
         return self._send(user_id, text, idempotency_key)
 
     def block(self, user_id: str, idempotency_key: str) -> ActionResult:
@@ -180,25 +190,10 @@ class FacebookModerator:
         log.info("Facebook message for action %s sent as %s", idempotency_key, reference)
         return self._result(Action.DIRECT_MESSAGE, Outcome.DONE, reference=reference)
 
-    def _result(
-        self,
-        action: Action,
-        outcome: Outcome,
-        *,
-        reference: str | None = None,
-        detail: str | None = None,
-    ) -> ActionResult:
-        return ActionResult(self.platform, action, outcome, reference=reference, detail=detail)
-
 
 def _check_platform(item: InboxItem) -> None:
     if item.platform is not Platform.FACEBOOK:
         raise ValueError("a Facebook moderator acts on Facebook items only")
-
-
-def _check_text(text: str) -> None:
-    if not text.strip():
-        raise ValueError("a reply or message needs text")
 
 
 def _created_id(body: object, field: str) -> str:

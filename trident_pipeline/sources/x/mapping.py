@@ -35,11 +35,20 @@ an object`` or ``includes.users is not a list``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Platform, Rejected
+from trident_pipeline.domain.models import Author, Channel, InboxItem, Kind, Platform
+from trident_pipeline.sources._fields import (
+    Unmappable,
+    map_records,
+    optional_string,
+    reject_page,
+    require_identifier,
+    require_object,
+    require_text,
+    require_time,
+)
 from trident_pipeline.sources.base import Account, MappedPage, Page
 
 __all__ = ["DM_EVENTS", "MENTIONS", "OWN_TWEETS", "STREAMS", "map_page"]
@@ -54,14 +63,6 @@ _MESSAGE_CREATE = "MessageCreate"
 _HTML_ESCAPES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 _Users = Mapping[str, Mapping[str, Any]]
-
-
-class _Unmappable(Exception):
-    """A record that cannot become an inbox item; ``reason`` quotes none of its content."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def map_page(page: Page, account: Account) -> MappedPage:
@@ -80,41 +81,31 @@ def map_page(page: Page, account: Account) -> MappedPage:
     """
     if page.stream not in STREAMS:
         raise ValueError(f"X has no stream {page.stream!r}")
-    mapped = MappedPage()
     try:
         records, users = _unpack(page.payload)
-    except _Unmappable as problem:
-        mapped.rejected.append(Rejected(Platform.X, page.stream, problem.reason, page.payload))
-        return mapped
+    except Unmappable as problem:
+        return reject_page(Platform.X, page, problem)
     map_record: Callable[[object], InboxItem | None]
     if page.stream == DM_EVENTS:
         map_record = partial(_map_dm_event, users=users, account=account)
     else:
         unreferenced = Kind.MENTION if page.stream == MENTIONS else Kind.POST
         map_record = partial(_map_post, unreferenced=unreferenced, users=users, account=account)
-    for record in records:
-        try:
-            item = map_record(record)
-        except _Unmappable as problem:
-            mapped.rejected.append(Rejected(Platform.X, page.stream, problem.reason, record))
-        else:
-            if item is not None:
-                mapped.items.append(item)
-    return mapped
+    return map_records(Platform.X, page, records, map_record)
 
 
 def _unpack(payload: object) -> tuple[list[object], dict[str, Mapping[str, Any]]]:
     if not isinstance(payload, Mapping):
-        raise _Unmappable("page is not an object")
+        raise Unmappable("page is not an object")
     records = payload.get("data", [])
     if not isinstance(records, list):
-        raise _Unmappable("data is not a list")
+        raise Unmappable("data is not a list")
     includes = payload.get("includes", {})
     if not isinstance(includes, Mapping):
-        raise _Unmappable("includes is not an object")
+        raise Unmappable("includes is not an object")
     users = includes.get("users", [])
     if not isinstance(users, list):
-        raise _Unmappable("includes.users is not a list")
+        raise Unmappable("includes.users is not a list")
     by_id = {
         user["id"]: user
         for user in users
@@ -126,14 +117,14 @@ def _unpack(payload: object) -> tuple[list[object], dict[str, Mapping[str, Any]]
 def _map_post(
     record: object, unreferenced: Kind, users: _Users, account: Account
 ) -> InboxItem | None:
-    post = _object(record)
+    post = require_object(record)
     references = _references(post)
     if "retweeted" in references:
         return None
-    native_id = _identifier(post, "id")
-    text = _unescape(_text(post, "text"))
-    created_at = _time(post, "created_at")
-    author = _author(_optional_string(post, "author_id"), users)
+    native_id = require_identifier(post, "id")
+    text = _unescape(require_text(post, "text"))
+    created_at = require_time(post, "created_at")
+    author = _author(optional_string(post, "author_id"), users)
     replied_to = references.get("replied_to")
     if replied_to is not None:
         kind = Kind.REPLY
@@ -145,7 +136,7 @@ def _map_post(
         platform=Platform.X,
         kind=kind,
         native_id=native_id,
-        thread_id=_optional_string(post, "conversation_id") or native_id,
+        thread_id=optional_string(post, "conversation_id") or native_id,
         author=author,
         text=text,
         created_at=created_at,
@@ -156,14 +147,14 @@ def _map_post(
 
 
 def _map_dm_event(record: object, users: _Users, account: Account) -> InboxItem | None:
-    event = _object(record)
-    if _identifier(event, "event_type") != _MESSAGE_CREATE:
+    event = require_object(record)
+    if require_identifier(event, "event_type") != _MESSAGE_CREATE:
         return None
-    native_id = _identifier(event, "id")
-    text = _text(event, "text")
-    created_at = _time(event, "created_at")
-    thread_id = _identifier(event, "dm_conversation_id")
-    author = _author(_optional_string(event, "sender_id"), users)
+    native_id = require_identifier(event, "id")
+    text = require_text(event, "text")
+    created_at = require_time(event, "created_at")
+    thread_id = require_identifier(event, "dm_conversation_id")
+    author = _author(optional_string(event, "sender_id"), users)
     return InboxItem(
         platform=Platform.X,
         kind=Kind.DIRECT_MESSAGE,
@@ -180,7 +171,7 @@ def _map_dm_event(record: object, users: _Users, account: Account) -> InboxItem 
 def _references(post: Mapping[str, Any]) -> dict[str, str]:
     references = post.get("referenced_tweets", [])
     if not isinstance(references, list):
-        raise _Unmappable("referenced_tweets is not a list")
+        raise Unmappable("referenced_tweets is not a list")
     by_type: dict[str, str] = {}
     for reference in references:
         if not (
@@ -188,7 +179,7 @@ def _references(post: Mapping[str, Any]) -> dict[str, str]:
             and isinstance(reference.get("type"), str)
             and isinstance(reference.get("id"), str)
         ):
-            raise _Unmappable("referenced_tweets has an entry without type and id")
+            raise Unmappable("referenced_tweets has an entry without type and id")
         by_type[reference["type"]] = reference["id"]
     return by_type
 
@@ -207,49 +198,3 @@ def _unescape(text: str) -> str:
     for entity, character in _HTML_ESCAPES:
         text = text.replace(entity, character)
     return text
-
-
-def _object(record: object) -> Mapping[str, Any]:
-    if not isinstance(record, Mapping):
-        raise _Unmappable("record is not an object")
-    return record
-
-
-def _identifier(record: Mapping[str, Any], field: str) -> str:
-    value = record.get(field)
-    if value is None or value == "":
-        raise _Unmappable(f"record has no {field}")
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _optional_string(record: Mapping[str, Any], field: str) -> str | None:
-    value = record.get(field)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _text(record: Mapping[str, Any], field: str) -> str:
-    value = record.get(field)
-    if value is None:
-        raise _Unmappable(f"record has no {field}")
-    if not isinstance(value, str):
-        raise _Unmappable(f"{field} is not a string")
-    return value
-
-
-def _time(record: Mapping[str, Any], field: str) -> datetime:
-    value = record.get(field)
-    if value is None:
-        raise _Unmappable(f"record has no {field}")
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise _Unmappable(f"{field} is not an ISO 8601 time") from None
-    if moment.utcoffset() is None:
-        raise _Unmappable(f"{field} has no time zone")
-    return moment.astimezone(UTC)

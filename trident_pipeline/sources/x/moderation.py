@@ -32,7 +32,14 @@ import tweepy
 from trident_pipeline.domain.models import InboxItem, Kind, Platform
 from trident_pipeline.sources.base import Account
 from trident_pipeline.sources.errors import FatalError, NotPermitted
-from trident_pipeline.sources.moderation import Action, ActionResult, Capabilities, Outcome, Support
+from trident_pipeline.sources.moderation import (
+    Action,
+    ActionResult,
+    Capabilities,
+    Outcome,
+    Support,
+    check_message_text,
+)
 from trident_pipeline.sources.retry import RetryPolicy
 from trident_pipeline.sources.x.client import ActionRefused, XGateway
 
@@ -82,6 +89,8 @@ class XModerator:
             raise ValueError("an X moderator needs the organisation's X account")
         self.account = account
         self._gateway = XGateway(client, retry=retry or RetryPolicy(), wall_clock=wall_clock)
+        # self._result(action, outcome, reference=..., detail=...): a result on X.
+        self._result = partial(ActionResult, self.platform)
 
     def hide(self, item: InboxItem) -> ActionResult:
         """Hide a reply in a conversation the account started; hiding it again is harmless.
@@ -116,7 +125,7 @@ class XModerator:
             FatalError: for any other failure.
         """
         _check_platform(item)
-        _check_text(text)
+        check_message_text(text)
         client = self._gateway.client
         if item.kind is Kind.DIRECT_MESSAGE:
             operation, created = "X direct message", "dm_event_id"
@@ -148,7 +157,7 @@ class XModerator:
         """
         if not user_id:
             raise ValueError("a direct message needs a recipient")
-        _check_text(text)
+        check_message_text(text)
         client = self._gateway.client
         try:
             body = self._gateway.call(
@@ -205,25 +214,10 @@ class XModerator:
             detail = f"muted and messages blocked; {_BLOCK_BY_HAND}"
         return self._result(Action.BLOCK, Outcome.NEEDS_HAND, reference=user_id, detail=detail)
 
-    def _result(
-        self,
-        action: Action,
-        outcome: Outcome,
-        *,
-        reference: str | None = None,
-        detail: str | None = None,
-    ) -> ActionResult:
-        return ActionResult(self.platform, action, outcome, reference=reference, detail=detail)
-
 
 def _check_platform(item: InboxItem) -> None:
     if item.platform is not Platform.X:
         raise ValueError("an X moderator acts on X items only")
-
-
-def _check_text(text: str) -> None:
-    if not text.strip():
-        raise ValueError("a reply or message needs text")
 
 
 def _expect(body: object, flag: str, operation: str) -> None:
