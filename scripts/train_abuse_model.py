@@ -1,9 +1,9 @@
 """Train the abuse model on OLID and export it as package data.
 
 The model is a logistic regression (scikit-learn, liblinear, L2, balanced class weights) over
-the hashed word and character n-grams of ``abuse.hashed_features``
-computed on the canonical text of ``normalise``. Training is deterministic: the same data
-gives the same file, byte for byte. Scoring needs numpy only; scikit-learn is needed here.
+the hashed word and character n-grams of ``abuse.hashed_features``, computed on the canonical
+text of ``normalise``. Training is deterministic: the same data gives the same file, byte for
+byte. Scoring needs numpy only; training needs scikit-learn.
 
 Data: the OLID v1.0 training set (Zampieri et al., 2019, "Predicting the Type and Target of
 Offensive Posts in Social Media", SemEval-2019 Task 6; CC BY 4.0), label ``subtask_a``

@@ -23,7 +23,8 @@ from __future__ import annotations
 import argparse
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,9 @@ from train_abuse_model import SEED, read_olid, train  # noqa: E402
 __all__ = ["main"]
 
 FOLDS = 5
-_Scorer = Callable[[Sequence[str], np.ndarray, Sequence[str]], np.ndarray]
 
 
-def _profanity_check_shipped(
-    train_texts: Sequence[str], train_labels: np.ndarray, test_texts: Sequence[str]
-) -> np.ndarray:
+def _profanity_check_shipped(test_texts: Sequence[str]) -> np.ndarray:
     from profanity_check import predict_prob
 
     return np.asarray(predict_prob(list(test_texts))) >= 0.5
@@ -68,11 +66,14 @@ def _profanity_check_retrained(
 
 
 def _ours(
-    train_texts: Sequence[str], train_labels: np.ndarray, test_texts: Sequence[str]
+    detector_parts: tuple[AbuseLexicon, ThreatDetector],
+    train_texts: Sequence[str],
+    train_labels: np.ndarray,
+    test_texts: Sequence[str],
 ) -> tuple[np.ndarray, np.ndarray]:
     model = AbuseModel.from_json(train(train_texts, train_labels))
     alone = model.probabilities([normalise(text).text for text in test_texts]) >= model.threshold
-    detector = AbuseDetector(model, _LEXICON, _THREATS)
+    detector = AbuseDetector(model, *detector_parts)
     whole = np.array(
         [
             any(finding.type is FindingType.ABUSE for finding in findings)
@@ -80,14 +81,6 @@ def _ours(
         ]
     )
     return alone, whole
-
-
-_LEXICON = AbuseLexicon(
-    (
-        Path(__file__).resolve().parents[2] / "trident_pipeline/domain/screening/lexicon/abuse.txt"
-    ).read_text(encoding="utf-8")
-)
-_THREATS = ThreatDetector.load()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=UserWarning)
     texts, labels = read_olid(arguments.olid)
+    lexicon = resources.files("trident_pipeline.domain.screening").joinpath("lexicon", "abuse.txt")
+    detector_parts = (AbuseLexicon(lexicon.read_text(encoding="utf-8")), ThreatDetector.load())
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=arguments.seed)
     names = (
         "alt-profanity-check 1.9.1, shipped model",
@@ -122,9 +117,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         test_texts = [texts[i] for i in test_index]
         truth = labels[test_index]
         predictions = (
-            _profanity_check_shipped(train_texts, labels[train_index], test_texts),
+            _profanity_check_shipped(test_texts),
             _profanity_check_retrained(train_texts, labels[train_index], test_texts),
-            *_ours(train_texts, labels[train_index], test_texts),
+            *_ours(detector_parts, train_texts, labels[train_index], test_texts),
         )
         for name, predicted in zip(names, predictions, strict=True):
             scores[name].append(

@@ -19,7 +19,7 @@ from trident_pipeline.domain.screening.abuse import (
     hashed_features,
 )
 from trident_pipeline.domain.screening.findings import Finding, FindingType
-from trident_pipeline.domain.screening.normalise import normalise
+from trident_pipeline.domain.screening.normalise import normalise, squeezed_words
 from trident_pipeline.domain.screening.threats import ThreatDetector
 
 ABUSE = [
@@ -225,7 +225,7 @@ def test_the_shipped_model_is_described_and_scores_probabilities() -> None:
     assert probabilities[0] > probabilities[1]
 
 
-def test_features_are_unit_length_rows_that_do_not_depend_on_the_batch() -> None:
+def test_features_are_scaled_per_text_and_do_not_depend_on_the_batch() -> None:
     texts = ["you are a muppet", "the boiler is dead", "x"]
 
     rows, columns, values = hashed_features(texts, 10, (2, 4), 1.0)
@@ -280,10 +280,19 @@ def test_a_lexicon_scores_by_section_and_aims_targeted_words() -> None:
 
     def find(text: str) -> list[tuple[str, float]]:
         normalised = normalise(text)
-        return [(normalised.text[s:e], score) for s, e, score in lexicon.find(normalised)]
+        [found] = lexicon.find_batch([normalised], squeezed_words([normalised.text]))
+        return [(normalised.text[start:end], score) for start, end, score in found]
 
     assert find("what a plonkerrrr") == [("plonkerr", 0.9)]
     assert find("that warden is a melon") == [("that warden is a melon", 0.7)]
     assert find("a melon for lunch") == []
-    assert lexicon.mentions_person(normalise("the warden came"))
-    assert not lexicon.mentions_person(normalise("the boiler came"))
+    assert lexicon.mentions_person(squeezed_words(["the warden came"])[0])
+    assert lexicon.mentions_person(squeezed_words(["did you come"])[0])
+    assert not lexicon.mentions_person(squeezed_words(["the boiler came"])[0])
+
+
+def test_the_lexicon_needs_the_words_of_every_text() -> None:
+    lexicon = AbuseLexicon(_lexicon_text())
+
+    with pytest.raises(ValueError, match="words"):
+        lexicon.find_batch([normalise("you twat")], [])

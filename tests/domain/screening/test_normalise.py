@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from trident_pipeline.domain.screening.normalise import Normalised, normalise
+from trident_pipeline.domain.screening.normalise import (
+    Normalised,
+    normalise,
+    normalise_batch,
+    squeezed_words,
+)
 
 _BOLD_FUCK = "\U0001d41f\U0001d42e\U0001d41c\U0001d424"  # mathematical bold letters
 
@@ -128,3 +133,47 @@ def test_spans_outside_the_canonical_text_are_refused(start: int, end: int) -> N
 def test_only_text_is_accepted() -> None:
     with pytest.raises(TypeError, match="str"):
         normalise(b"bytes")  # type: ignore[arg-type]
+
+
+def test_squeezed_words_make_doubled_letters_single_text_by_text() -> None:
+    texts = [normalise(text).text for text in ("I'll KIIIILL you", "", "Good boot")]
+
+    assert squeezed_words(texts) == [
+        frozenset({"i", "l", "kil", "you"}),
+        frozenset(),
+        frozenset({"god", "bot"}),
+    ]
+    assert squeezed_words([]) == []
+
+
+BATCH = [
+    "The boiler is dead",
+    "",
+    "f.u.c.k off",
+    "k i l l   y o u",
+    "u r a star",
+    "sh1t b@stard $hit b!tch",
+    "@tridentgrp call me at 5pm on 07700 900123",
+    "me@example.com NG5 9XP",
+    "fuuuuck!!!",
+    "\u0456d\u0456\u043et \uff49\uff44",
+    "a\x00b\x07c",
+    "0 7 7 0 0 9 0 0",
+    "Thanks!",
+    "k 1 l l",
+    "s$$$",
+]
+
+
+def test_a_batch_is_normalised_as_its_texts_are_one_by_one() -> None:
+    batch = normalise_batch(BATCH)
+
+    assert [(n.text, list(n.origin), n.joined) for n in batch] == [
+        (n.text, list(n.origin), n.joined) for n in map(normalise, BATCH)
+    ]
+    assert normalise_batch([]) == []
+
+
+def test_a_batch_of_text_only_is_accepted() -> None:
+    with pytest.raises(TypeError, match="str"):
+        normalise_batch(["fine", None])  # type: ignore[list-item]

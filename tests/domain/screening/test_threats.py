@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from trident_pipeline.domain.screening.findings import FindingType
-from trident_pipeline.domain.screening.normalise import normalise
+from trident_pipeline.domain.screening.findings import Finding, FindingType
+from trident_pipeline.domain.screening.normalise import normalise, squeezed_words
 from trident_pipeline.domain.screening.threats import RULE, ThreatDetector
 
 THREATS = [
@@ -114,9 +114,14 @@ def detector() -> ThreatDetector:
     return ThreatDetector.load()
 
 
+def _detect(detector: ThreatDetector, text: str) -> list[Finding]:
+    normalised = normalise(text)
+    return detector.detect_batch([normalised], squeezed_words([normalised.text]))[0]
+
+
 @pytest.mark.parametrize("text", THREATS)
 def test_threats_are_found(detector: ThreatDetector, text: str) -> None:
-    findings = detector.detect(normalise(text))
+    findings = _detect(detector, text)
 
     assert findings
     assert all(finding.type is FindingType.THREAT and finding.rule == RULE for finding in findings)
@@ -127,20 +132,20 @@ def test_threats_are_found(detector: ThreatDetector, text: str) -> None:
 def test_disguised_threats_are_found_with_spans_into_the_original(
     detector: ThreatDetector, text: str, evidence: str
 ) -> None:
-    findings = detector.detect(normalise(text))
+    findings = _detect(detector, text)
 
     assert [text[finding.start : finding.end] for finding in findings] == [evidence]
 
 
 @pytest.mark.parametrize("text", HOUSING_TALK)
 def test_housing_talk_and_idioms_are_not_threats(detector: ThreatDetector, text: str) -> None:
-    assert detector.detect(normalise(text)) == []
+    assert _detect(detector, text) == []
 
 
 def test_a_threat_inside_a_long_text_is_found_where_it_is(detector: ThreatDetector) -> None:
     text = "The boiler is broken again. " * 5_000 + "Fix it or I'll burn your office down."
 
-    findings = detector.detect(normalise(text))
+    findings = _detect(detector, text)
 
     assert [text[finding.start : finding.end] for finding in findings] == [
         "I'll burn your office down"
@@ -152,7 +157,7 @@ def test_overlapping_matches_become_one_finding_with_the_highest_score(
 ) -> None:
     text = "I know where you live, watch your back, I'll batter you"
 
-    findings = detector.detect(normalise(text))
+    findings = _detect(detector, text)
 
     assert [text[f.start : f.end] for f in findings] == [
         "I know where you live",
@@ -165,15 +170,15 @@ def test_overlapping_matches_become_one_finding_with_the_highest_score(
 def test_a_capitalised_name_is_a_target_but_a_lower_case_word_is_not(
     detector: ThreatDetector,
 ) -> None:
-    assert detector.detect(normalise("I'll kill Gareth"))
-    assert detector.detect(normalise("I'll kill gareth")) == []
+    assert _detect(detector, "I'll kill Gareth")
+    assert _detect(detector, "I'll kill gareth") == []
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "\u200b", "!!!???"])
 def test_empty_and_control_character_text_has_no_threat(
     detector: ThreatDetector, text: str
 ) -> None:
-    assert detector.detect(normalise(text)) == []
+    assert _detect(detector, text) == []
 
 
 MINIMAL = """
@@ -193,11 +198,16 @@ mind {your} step | please
 def test_a_lexicon_drives_the_detector() -> None:
     detector = ThreatDetector(MINIMAL)
 
-    assert [f.score for f in detector.detect(normalise("I'll kick the manager"))] == [0.9]
-    assert detector.detect(normalise("I'll kick off the meeting")) == []
-    assert [f.score for f in detector.detect(normalise("mind ur step"))] == [0.5]
-    assert detector.detect(normalise("mind your step please")) == []
-    assert detector.detect(normalise("I'll batter you")) == []
+    assert [f.score for f in _detect(detector, "I'll kick the manager")] == [0.9]
+    assert _detect(detector, "I'll kick off the meeting") == []
+    assert [f.score for f in _detect(detector, "mind ur step")] == [0.5]
+    assert _detect(detector, "mind your step please") == []
+    assert _detect(detector, "I'll batter you") == []
+
+
+def test_a_batch_needs_the_words_of_every_text(detector: ThreatDetector) -> None:
+    with pytest.raises(ValueError, match="words"):
+        detector.detect_batch([normalise("a"), normalise("b")], [frozenset()])
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,13 @@
 
 - ABUSE from the curated lexicon (``lexicon/abuse.txt``, rule ``abuse-lexicon@1``): slurs,
   insults and swearing, and words that insult only when aimed at someone ("you muppet");
-- ABUSE from the model (rule ``abuse-model@1``) when the lexicon found none: a logistic
-  regression over hashed word and character n-grams, trained on the OLID tweets
-  (Zampieri et al., 2019, "Predicting the Type and Target of Offensive Posts in Social Media",
-  CC BY 4.0) by ``scripts/train_abuse_model.py`` and shipped as ``models/abuse-model.json``;
+- ABUSE from the model (rule ``abuse-model@1``) when the lexicon found none and the text
+  speaks to or about someone ("you", "she", "your staff"): a logistic regression over hashed
+  word and character n-grams, trained on the OLID tweets (Zampieri et al., 2019, "Predicting
+  the Type and Target of Offensive Posts in Social Media", CC BY 4.0) and on generated,
+  harmless housing complaints by ``scripts/train_abuse_model.py``, shipped as
+  ``models/abuse-model.json``. Untargeted swearing is the lexicon's to find; the model's
+  part is abuse aimed at people without a listed word;
 - THREAT from :mod:`.threats` (rule ``threat-lexicon@1``).
 
 All three read the canonical text of :mod:`.normalise`, so obfuscation does not hide a word,
@@ -29,7 +32,11 @@ from typing import Any
 import numpy as np
 
 from trident_pipeline.domain.screening.findings import Finding, FindingType
-from trident_pipeline.domain.screening.normalise import Normalised, normalise
+from trident_pipeline.domain.screening.normalise import (
+    Normalised,
+    normalise_batch,
+    squeezed_words,
+)
 from trident_pipeline.domain.screening.threats import ThreatDetector
 
 __all__ = ["LEXICON_RULE", "AbuseDetector", "AbuseLexicon", "AbuseModel", "hashed_features"]
@@ -88,31 +95,43 @@ class AbuseDetector:
         Raises:
             TypeError: when an item of ``texts`` is not a ``str``.
         """
-        normalised = [normalise(text) for text in texts]
-        probabilities = self._model.probabilities([item.text for item in normalised])
+        normalised = normalise_batch(texts)
+        canonical = [item.text for item in normalised]
+        words = squeezed_words(canonical)
         results: list[list[Finding]] = []
-        model_only: list[int] = []
-        for index, item in enumerate(normalised):
-            findings = [
-                Finding(FindingType.ABUSE, *item.original_span(start, end), score, LEXICON_RULE)
-                for start, end, score in self._lexicon.find(item)
-            ]
-            if (
-                not findings
-                and probabilities[index] >= self._model.threshold
-                and self._lexicon.mentions_person(item)
-            ):
-                model_only.append(index)
-            results.append(findings + self._threats.detect(item))
-        for index, span in zip(
-            model_only, self._offending_spans(normalised, model_only), strict=True
+        asked: list[int] = []  # no lexicon finding, but aimed at someone: the model decides
+        for index, (item, hits, threats, text_words) in enumerate(
+            zip(
+                normalised,
+                self._lexicon.find_batch(normalised, words),
+                self._threats.detect_batch(normalised, words),
+                words,
+                strict=True,
+            )
         ):
-            if span is not None:
-                finding = Finding(
-                    FindingType.ABUSE, *span, float(probabilities[index]), self._model.rule
-                )
-                results[index].append(finding)
-        return [sorted(findings, key=_position) for findings in results]
+            if hits:
+                abuse = [
+                    Finding(FindingType.ABUSE, *item.original_span(start, end), score, LEXICON_RULE)
+                    for start, end, score in hits
+                ]
+                results.append(abuse + threats)
+            else:
+                if self._lexicon.mentions_person(text_words):
+                    asked.append(index)
+                results.append(threats)
+        if asked:
+            probabilities = self._model.probabilities([canonical[index] for index in asked])
+            flagged = [
+                (index, probability)
+                for index, probability in zip(asked, probabilities.tolist(), strict=True)
+                if probability >= self._model.threshold
+            ]
+            spans = self._offending_spans(normalised, [index for index, _ in flagged])
+            for (index, probability), span in zip(flagged, spans, strict=True):
+                if span is not None:
+                    finding = Finding(FindingType.ABUSE, *span, probability, self._model.rule)
+                    results[index].append(finding)
+        return [sorted(found, key=_position) if len(found) > 1 else found for found in results]
 
     def _offending_spans(
         self, normalised: Sequence[Normalised], indices: Sequence[int]
@@ -175,10 +194,13 @@ _AIMED_AFTER = re.compile(
     r"but|if|when|why|how|innit|honestly|seriously|ffs|lmao|smh)\b)"
 )
 _CATEGORIES = ("slur", "insult", "profanity", "targeted")
+_COMMON_WORDS = frozenset(
+    "a an the of to up go get you your yours my me it is as in on at end".split()
+)
 _CACHE_LIMIT = 100_000
-_PERSON_WORDS = (
-    r"\b(?:you|u|ya|yous|youse|ye|your|ur|yer|yourself|yourselves|you're|youre|yall|he|she|him"
-    r"|her|his|hers|they|them|their|theirs|himself|herself|themselves)\b"
+_PERSON_WORDS = frozenset(
+    "you u ya yous youse ye your ur yer yourself yourselves youre yal he she him her his hers "
+    "they them their theirs himself herself themselves".split()
 )
 
 
@@ -217,6 +239,12 @@ def _word_pattern(word: str) -> str:
     return "".join(parts) + "s*"
 
 
+def _rarest_word(phrase: str) -> str:
+    """The squeezed word of a lexicon phrase best to look for: not common, long, late."""
+    words = [_SQUEEZE.sub(r"\1", word) for word in reversed(phrase.split())]
+    return min(words, key=lambda word: (word in _COMMON_WORDS, -len(word)))
+
+
 def _mostly_written(token: str, length: int) -> bool:
     letters = sum(char != "*" for char in token)
     return letters >= 2 and (token[-1] != "*" or 2 * letters >= length)
@@ -240,6 +268,7 @@ class AbuseLexicon:
         self._masked: dict[str, list[_Entry]] = {}
         spelled: list[tuple[str, float]] = []
         people: list[str] = []
+        prefilter: set[str] = set()  # a word each entry needs
         for category, score, items in _sections(lexicon):
             if category == "people":
                 people.extend(items)
@@ -248,10 +277,12 @@ class AbuseLexicon:
                 raise ValueError(f"unknown or unscored abuse lexicon section [{category}]")
             for item in items:
                 entry = _Entry.parse(item, category, score)
+                prefilter.add(_rarest_word(item))
                 self._entries.setdefault(_SQUEEZE.sub(r"\1", item.split()[0]), []).append(entry)
                 self._masked.setdefault(item[0], []).append(entry)
                 if len(entry.words) == 1 and category != "targeted" and len(item) >= 4:
                     spelled.append((_word_pattern(item), score))
+        self._keys = frozenset((*prefilter, *(key + "s" for key in prefilter)))
         for entries in (*self._entries.values(), *self._masked.values()):
             entries.sort(key=lambda entry: -len(entry.words))
         if not people and any(
@@ -271,20 +302,38 @@ class AbuseLexicon:
             r"|\b(?:bunch|pack|load|shower|gang|band|lot) of)"
             rf"\s+(?:(?:{_AIMED_FILLERS})\s+){{0,6}}$"
         )
-        self._person = re.compile(rf"{_PERSON_WORDS}|\b(?:{subjects})\b")
+        self._person = _PERSON_WORDS | {
+            _SQUEEZE.sub(r"\1", person.split()[-1]) for person in people
+        }
 
-    def find(self, normalised: Normalised) -> list[tuple[int, int, float]]:
-        """Find the lexicon's words in one canonical text.
+    def find_batch(
+        self, texts: Sequence[Normalised], words: Sequence[frozenset[str]]
+    ) -> list[list[tuple[int, int, float]]]:
+        """Find the lexicon's words in canonical texts.
 
         Args:
-            normalised: the text, as made by :func:`~.normalise.normalise`.
+            texts: the texts, as made by :func:`~.normalise.normalise_batch`.
+            words: their words, as made by :func:`~.normalise.squeezed_words`; a text with none
+                of the lexicon's words, no masked word and no spelled-out word is not read.
 
         Returns:
-            ``(start, end, score)`` spans of the canonical text, sorted and not overlapping.
+            For each text, in order, ``(start, end, score)`` spans of its canonical text,
+            sorted and not overlapping.
 
         Raises:
-            Nothing.
+            ValueError: when ``texts`` and ``words`` differ in length.
         """
+        if len(texts) != len(words):
+            raise ValueError("the lexicon needs the words of every text")
+        keys = self._keys
+        return [
+            self._find(text)
+            if not keys.isdisjoint(text_words) or "*" in text.text or text.joined
+            else []
+            for text, text_words in zip(texts, words, strict=True)
+        ]
+
+    def _find(self, normalised: Normalised) -> list[tuple[int, int, float]]:
         text = normalised.text
         tokens = list(_TOKEN.finditer(text))
         hits: list[tuple[int, int, float]] = []
@@ -311,11 +360,11 @@ class AbuseLexicon:
                     hits.append((spelled.start(), spelled.end(), score))
         return _merge(hits)
 
-    def mentions_person(self, normalised: Normalised) -> bool:
-        """Whether the text speaks to or about a person ("you", "she", "your staff").
+    def mentions_person(self, words: frozenset[str]) -> bool:
+        """Whether a text speaks to or about a person ("you", "she", "your staff").
 
         Args:
-            normalised: the text, as made by :func:`~.normalise.normalise`.
+            words: the text's words, as made by :func:`~.normalise.squeezed_words`.
 
         Returns:
             True when a personal pronoun or one of the lexicon's [people] occurs.
@@ -323,7 +372,7 @@ class AbuseLexicon:
         Raises:
             Nothing.
         """
-        return self._person.search(normalised.text) is not None
+        return not self._person.isdisjoint(words)
 
     def _candidates(self, token: str) -> list[_Entry]:
         found = self._cache.get(token)
@@ -369,7 +418,6 @@ def _merge(spans: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
 
 _URL = re.compile(r"(?:https?://|ww+\.)\S+")
 _MENTIONS = re.compile(r"(?:@\w+\s*)+")
-_SPACES = re.compile(r"\s+")
 _WORD_CHARACTERS = np.zeros(129, dtype=bool)
 _WORD_CHARACTERS[[ord(c) for c in "abcdefghijklmnopqrstuvwxyz0123456789'*#@_"]] = True
 _BASE = np.uint64(0x9E3779B97F4A7C15)
@@ -437,13 +485,14 @@ class AbuseModel:
         return model
 
     def features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Hash the canonical ``texts`` into a sparse, L2-normalised feature matrix.
+        """Hash the canonical ``texts`` into a sparse feature matrix (see ``hashed_features``).
 
         Args:
             texts: canonical texts, as made by :func:`normalise`.
 
         Returns:
-            ``(rows, columns, values)`` of the matrix's non-zero entries, one row per text.
+            ``(rows, columns, values)`` entries of the matrix, one row per text; entries at the
+            same place add up.
 
         Raises:
             Nothing.
@@ -488,8 +537,9 @@ def hashed_features(
 
     Each text is prepared (links become ``url``, runs of mentions one ``@user``, spaces
     collapsed), then every character n-gram, word and adjacent word pair is hashed with a
-    polynomial rolling hash into one of ``2**bits`` buckets. Values are ``1 + log(count)``,
-    word features scaled by ``word_weight``, and each row is scaled to unit length.
+    polynomial rolling hash into one of ``2**bits`` buckets. Each occurrence is one entry,
+    worth 1 (a character n-gram) or ``word_weight`` (a word or pair), divided by the square
+    root of the sum of the squared worths in its text; entries in the same bucket add up.
 
     Args:
         texts: canonical texts.
@@ -498,14 +548,14 @@ def hashed_features(
         word_weight: scale of word and word-pair features.
 
     Returns:
-        ``(rows, columns, values)`` of the non-zero entries.
+        ``(rows, columns, values)``: one entry per occurrence, as for a COO sparse matrix.
 
     Raises:
         ValueError: when ``bits`` is outside 1..32 or the n-gram range is empty.
     """
     if not 1 <= bits <= 32 or not 1 <= char_ngrams[0] <= char_ngrams[1]:
         raise ValueError("bits must lie in 1..32 and the n-gram range must not be empty")
-    prepared = [_prepare(text) for text in texts]
+    prepared = _prepare(texts)
     lengths = np.fromiter(map(len, prepared), dtype=np.int64, count=len(prepared))
     codes = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     size = len(codes)
@@ -546,9 +596,14 @@ def hashed_features(
     return all_rows, np.concatenate(columns).astype(np.int64), values / norms[all_rows]
 
 
-def _prepare(text: str) -> str:
-    text = _MENTIONS.sub(" @user ", _URL.sub(" url ", text))
-    return f" {_SPACES.sub(' ', text).strip()} "
+def _prepare(texts: Sequence[str]) -> list[str]:
+    """Links become ``url``, runs of mentions one ``@user``, spaces one space, padded."""
+    prepared = []
+    for text in texts:
+        if "@" in text or "ww." in text or "://" in text:
+            text = _MENTIONS.sub(" @user ", _URL.sub(" url ", text))
+        prepared.append(f" {' '.join(text.split())} ")
+    return prepared
 
 
 _POWERS: list[np.ndarray] = [np.ones(0, dtype=np.uint64), np.ones(0, dtype=np.uint64)]

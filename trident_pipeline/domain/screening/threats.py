@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
@@ -43,7 +43,6 @@ _BARE_SCORE = 0.75
 _SEP = r"[\s\-_.]+"
 _ANY_WORD = r"[a-z0-9']+"
 _SQUEEZE = re.compile(r"([a-z])\1+")
-_WORDS = re.compile(r"[a-z]+")
 _PHRASE_PART = re.compile(r"\{[^}]+\}|\([^)]*\)\??|\.\.\.|[^\s(){}]+|\s+")
 _NEGATION = (
     r"(?:not|never|no|nobody|nothing|don'?t|won'?t|wouldn'?t|can'?t|couldn'?t|shouldn'?t"
@@ -134,6 +133,14 @@ _PASSIVE_GUARD = (
 )
 
 _Sections = dict[str, tuple[float | None, list[str]]]
+# Frequent words (squeezed, as anchors are): a poor index for a rule, since most texts have them.
+_COMMON_WORDS = frozenset(
+    "a an the i me my we us our you your he him his she her they them their it its this that "
+    "these those is are was were be ben being have has had do dos did get got go going gona "
+    "to of in on at for with by from up down out over about into so not no and or but if "
+    "wil would should could can may might must shal se come coming back now then just al "
+    "some any one what where when who how why know".split()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +152,10 @@ class _Rule:
     score: float
 
     def applies(self, words: frozenset[str]) -> bool:
-        return all(not anchor.isdisjoint(words) for anchor in self.anchors)
+        for anchor in self.anchors:
+            if anchor.isdisjoint(words):
+                return False
+        return True
 
 
 class ThreatDetector:
@@ -182,8 +192,9 @@ class ThreatDetector:
         self._by_word: dict[str, list[_Rule]] = {}
         for rule in rules:
             if rule.anchors:
-                for word in min(rule.anchors, key=len):
+                for word in min(rule.anchors, key=_commonness):
                     self._by_word.setdefault(word, []).append(rule)
+        self._triggers = frozenset(self._by_word)
 
     @classmethod
     def load(cls) -> ThreatDetector:
@@ -199,26 +210,49 @@ class ThreatDetector:
         lexicon = resources.files(__package__).joinpath("lexicon", _LEXICON)
         return cls(lexicon.read_text(encoding="utf-8"))
 
-    def detect(self, normalised: Normalised) -> list[Finding]:
-        """Find the threats in one normalised text.
+    def detect_batch(
+        self, texts: Sequence[Normalised], words: Sequence[frozenset[str]]
+    ) -> list[list[Finding]]:
+        """Find the threats in normalised texts.
 
         Args:
-            normalised: the text, as made by :func:`~.normalise.normalise`.
+            texts: the texts, as made by :func:`~.normalise.normalise_batch`.
+            words: their words, as made by :func:`~.normalise.squeezed_words`; a rule is only
+                tried on a text that has the words it needs.
 
         Returns:
-            THREAT findings with spans into the original text, not overlapping, in order.
+            For each text, in order, its THREAT findings with spans into the original text, not
+            overlapping, in order.
 
         Raises:
-            Nothing.
+            ValueError: when ``texts`` and ``words`` differ in length.
         """
-        words = frozenset(_WORDS.findall(_SQUEEZE.sub(r"\1", normalised.text)))
-        candidates = {id(rule): rule for word in words for rule in self._by_word.get(word, ())}
-        rules = [*self._unanchored, *(r for r in candidates.values() if r.applies(words))]
-        spans = [span for rule in rules for span in _matches(rule, normalised)]
-        return [
-            Finding(FindingType.THREAT, start, end, score, RULE)
-            for start, end, score in _merge(spans)
-        ]
+        if len(texts) != len(words):
+            raise ValueError("threat detection needs the words of every text")
+        triggers, by_word, unanchored = self._triggers, self._by_word, self._unanchored
+        results: list[list[Finding]] = []
+        for text, text_words in zip(texts, words, strict=True):
+            if not unanchored and triggers.isdisjoint(text_words):
+                results.append([])
+                continue
+            rules = {id(rule): rule for word in text_words & triggers for rule in by_word[word]}
+            spans = [
+                span
+                for rule in (*unanchored, *rules.values())
+                if rule.applies(text_words)
+                for span in _matches(rule, text)
+            ]
+            results.append([Finding(FindingType.THREAT, *span, RULE) for span in _merge(spans)])
+        return results
+
+
+def _commonness(anchor: frozenset[str]) -> tuple[int, int, int]:
+    """Rank a rule's word sets: the best index has no common word, long words, few words."""
+    return (
+        sum(word in _COMMON_WORDS for word in anchor),
+        -min(len(word) for word in anchor),
+        len(anchor),
+    )
 
 
 def _matches(rule: _Rule, normalised: Normalised) -> Iterator[tuple[int, int, float]]:
@@ -362,8 +396,8 @@ def _fuzzy_word(word: str) -> str:
     for char in _SQUEEZE.sub(r"\1", word):
         if char == "'":
             parts.append(r"(?:'|\s)?")
-        elif char.isalnum():
-            parts.append(re.escape(char) + "+")
+        elif char.isalnum():  # "kk*" rather than "k+": re skips a failing branch on a literal
+            parts.append(re.escape(char) * 2 + "*")
         else:
             parts.append(re.escape(char))
     return "".join(parts)
@@ -411,14 +445,23 @@ def _phrase(phrase: str) -> tuple[str, list[frozenset[str]]]:
 
 
 def _alternatives(choices: Iterable[str]) -> tuple[str, frozenset[str]]:
-    """A regex group matching any of the phrases, and their first words when all are words."""
+    """A regex group matching any of the phrases, and the words one of which a match needs.
+
+    The words are empty when some phrase has no plain word to look for.
+    """
     return _cached_alternatives(tuple(sorted(set(choices), key=len, reverse=True)))
 
 
 @functools.lru_cache(maxsize=1024)
 def _cached_alternatives(ordered: tuple[str, ...]) -> tuple[str, frozenset[str]]:
-    first_words = [choice.split()[0] if choice.split() else "" for choice in ordered]
-    anchors = frozenset(_SQUEEZE.sub(r"\1", word) for word in first_words)
-    anchored = all(word.isalpha() for word in first_words)
+    anchors = [_rarest_word(choice) for choice in ordered]
     group = "(?:" + "|".join(_phrase(choice)[0] for choice in ordered) + ")"
-    return group, anchors if anchored else frozenset()
+    return group, frozenset() if None in anchors else frozenset(filter(None, anchors))
+
+
+def _rarest_word(phrase: str) -> str | None:
+    """The squeezed word of ``phrase`` best to look for: plain, not common, longest."""
+    words = [_SQUEEZE.sub(r"\1", word) for word in phrase.split() if word.isalpha()]
+    if not words:
+        return None
+    return min(words, key=lambda word: (word in _COMMON_WORDS, -len(word)))
