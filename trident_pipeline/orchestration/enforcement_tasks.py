@@ -19,13 +19,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from airflow.sdk import Asset
-from airflow.sdk.exceptions import AirflowSkipException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from sqlalchemy import Engine
 
 from trident_pipeline.blocking import Approval, ApprovalError, Approvals
 from trident_pipeline.config import AccountsConfig, read_config
-from trident_pipeline.config.strikes import EnforcementSettings
+from trident_pipeline.config.strikes import ApproverError, EnforcementSettings
 from trident_pipeline.crm import outbox
+from trident_pipeline.domain.ledger import UnknownEvent
 from trident_pipeline.domain.models import Platform
 from trident_pipeline.enforcement import Enforcement
 from trident_pipeline.orchestration.hooks.bluesky import BlueskyHook
@@ -262,16 +263,18 @@ def apply_decision(
     ``approver`` (the run's ``approver`` param) for ``reason``, and refused without one.
 
     Raises:
-        ApprovalError: when there is no named approver, or a reason is missing.
-        ApproverError: when the approver may not make this decision (``staff.yaml``).
-        UnknownEvent: when ``event_id`` is neither a block request nor a drafted message.
+        AirflowFailException: without retries, when there is no named approver, a reason is
+            missing, the approver may not make this decision (``staff.yaml``), or ``event_id``
+            is neither a block request nor a drafted message: retrying cannot mend any of them.
         sqlalchemy.exc.SQLAlchemyError: when the store cannot be read or written.
     """
-    approval = _approval(response, approver, reason)
     engine = store_engine()
     try:
+        approval = _approval(response, approver, reason)
         service = _service(engine, inbox, build_moderators)
         summary = Approvals(service, CAPABILITIES).decide(event_id, approval, _now())
+    except (ApprovalError, ApproverError, UnknownEvent) as refusal:
+        raise AirflowFailException(str(refusal)) from refusal
     finally:
         engine.dispose()
     return summary
