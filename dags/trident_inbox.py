@@ -115,11 +115,22 @@ def trident_inbox() -> None:
         return enforcement_tasks.announce_approvals(report, context["outlet_events"])
 
     @task(trigger_rule=TriggerRule.ALL_DONE)
+    def record_communications(plan: dict[str, str | bool]) -> dict[str, int]:
+        """Every message from a resident and every reply of ours, for their customer record."""
+        from datetime import datetime
+
+        from trident_pipeline.orchestration import crm_tasks
+
+        return crm_tasks.record_communications(
+            datetime.fromisoformat(str(plan["start"])), datetime.fromisoformat(str(plan["end"]))
+        )
+
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def deliver_to_crm() -> dict[str, int]:
         """Deliver due customer-record entries through the outbox, with retries."""
         from trident_pipeline.orchestration import crm_tasks
 
-        return crm_tasks.deliver_crm_outbox()
+        return crm_tasks.deliver_crm_outbox(batch=1000)
 
     @task
     def match_responses(plan: dict[str, str | bool]) -> dict[str, int]:
@@ -142,7 +153,8 @@ def trident_inbox() -> None:
     enforced = enforce(plan)
     pulls >> screen() >> enforced
     enforced >> announce_approvals(enforced)
-    enforced >> [deliver_to_crm(), match_responses(plan)]
+    enforced >> record_communications(plan) >> deliver_to_crm()
+    enforced >> match_responses(plan)
 
 
 trident_inbox()

@@ -1,4 +1,5 @@
-"""Task function of the hourly DAG that hands the CRM outbox to the CRM.
+"""Task functions of the hourly DAG for customer records: every communication into the CRM
+outbox, and the outbox handed to the CRM.
 
 Only counts go back through XCom, never a record's content.
 """
@@ -7,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from trident_pipeline import customer_records
 from trident_pipeline.crm import outbox
 from trident_pipeline.orchestration.hooks.crm import crm_from_connections
 from trident_pipeline.orchestration.store import store_engine
 
-__all__ = ["deliver_crm_outbox"]
+__all__ = ["deliver_crm_outbox", "record_communications"]
 
 
 def deliver_crm_outbox(*, batch: int = 200) -> dict[str, int]:
@@ -35,3 +37,19 @@ def deliver_crm_outbox(*, batch: int = 200) -> dict[str, int]:
     finally:
         engine.dispose()
     return counts.as_dict() | {f"total_{state}": count for state, count in totals.items()}
+
+
+def record_communications(start: datetime, end: datetime) -> dict[str, int]:
+    """Put every communication of ``[start, end)`` in the CRM outbox (keyed, so once only).
+
+    Raises:
+        sqlalchemy.exc.SQLAlchemyError: when the store cannot be read or written.
+    """
+    engine = store_engine()
+    try:
+        added = customer_records.record_communications(
+            engine, start, end, datetime.now(timezone.utc)
+        )
+    finally:
+        engine.dispose()
+    return {"communications_enqueued": added}
