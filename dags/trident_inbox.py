@@ -132,7 +132,7 @@ def trident_inbox() -> None:
 
         return crm_tasks.deliver_crm_outbox(batch=1000)
 
-    @task
+    @task(trigger_rule=TriggerRule.ALL_DONE)
     def match_responses(plan: dict[str, str | bool]) -> dict[str, int]:
         """Recompute response times for the threads active in the run's span, whatever pulled."""
         from datetime import datetime
