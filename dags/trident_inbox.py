@@ -91,7 +91,7 @@ def trident_inbox() -> None:
             platform, inbox=context["params"]["inbox"], run_id=context["run_id"], plan=plan
         )
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def screen() -> dict[str, int]:
         """Screen new items for personal information, naming, abuse and threats, and decide
         each by its channel (policy section 3.1); runs on whatever the pulls stored."""
@@ -114,7 +114,7 @@ def trident_inbox() -> None:
 
         return enforcement_tasks.announce_approvals(report, context["outlet_events"])
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def record_communications(plan: dict[str, str | bool]) -> dict[str, int]:
         """Every message from a resident and every reply of ours, for their customer record."""
         from datetime import datetime
@@ -125,14 +125,14 @@ def trident_inbox() -> None:
             datetime.fromisoformat(str(plan["start"])), datetime.fromisoformat(str(plan["end"]))
         )
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def deliver_to_crm() -> dict[str, int]:
         """Deliver due customer-record entries through the outbox, with retries."""
         from trident_pipeline.orchestration import crm_tasks
 
         return crm_tasks.deliver_crm_outbox(batch=1000)
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def match_responses(plan: dict[str, str | bool]) -> dict[str, int]:
         """Recompute response times for the threads active in the run's span, whatever pulled."""
         from datetime import datetime
