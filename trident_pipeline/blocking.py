@@ -25,33 +25,48 @@ from functools import partial
 
 from sqlalchemy import Connection
 
+from trident_pipeline.block_evidence import (
+    ApprovalEvidence,
+    Evidence,
+    account_name,
+    block_accounts,
+    excerpt,
+    is_block_request,
+    pending_event,
+)
 from trident_pipeline.crm.records import CrmRecord, RecordKind
-from trident_pipeline.domain import ledger as rules
 from trident_pipeline.domain import notes
-from trident_pipeline.domain.ledger import EventType, Ledger, ModerationEvent, ReviewOutcome
+from trident_pipeline.domain.blocks import (
+    BlockReview,
+    awaiting_decision,
+    decide_block,
+    next_review,
+    review_block,
+)
+from trident_pipeline.domain.events import (
+    EventType,
+    Ledger,
+    ModerationEvent,
+    ReviewOutcome,
+    UnknownEvent,
+)
 from trident_pipeline.domain.models import Platform
-from trident_pipeline.domain.residents import AccountRef, Residents
-from trident_pipeline.enforcement import Enforcement, crm_record, item_facts
-from trident_pipeline.sources.moderation import Action, Capabilities, Outcome, Support
+from trident_pipeline.domain.residents import AccountRef
+from trident_pipeline.domain.strikes import action_taken, decide_message
+from trident_pipeline.enforcement import Enforcement
+from trident_pipeline.sources.moderation import Action, Capabilities, Outcome
 from trident_pipeline.store.ledger import (
-    ScreenedViolation,
     append_events,
     latest_handles,
     read_ledger,
     read_residents,
-    screened_violations,
 )
+from trident_pipeline.strike_records import crm_record
 
 __all__ = ["Approval", "ApprovalError", "Approvals", "Evidence", "excerpt"]
 
 log = logging.getLogger(__name__)
 
-_EXCERPT = 200
-_WAYS = {
-    Support.AUTOMATIC: "automatic",
-    Support.OUR_THREADS_ONLY: "automatic where the platform allows",
-    Support.BY_HAND: "by hand in the platform's app",
-}
 _OUTCOMES = {
     Outcome.DONE: notes.PlatformOutcome.DONE,
     Outcome.ALREADY_DONE: notes.PlatformOutcome.DONE,
@@ -78,24 +93,6 @@ class Approval:
     answered_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What the approver sees: a one-line subject and a Markdown body (redacted text only)."""
-
-    subject: str
-    body: str
-
-
-def excerpt(redacted: str, limit: int = _EXCERPT) -> str:
-    """A redacted text on one line, cut to ``limit`` characters, safe in a Markdown table.
-
-    Raises:
-        Nothing.
-    """
-    line = " ".join(redacted.split()).replace("|", "\\|")
-    return line if len(line) <= limit else f"{line[: limit - 1]}…"
-
-
 class Approvals:
     """Evidence for, and answers to, the approvals of the three-strike policy.
 
@@ -112,7 +109,7 @@ class Approvals:
         self._enforcement = enforcement
         self._engine = enforcement.engine
         self._settings = enforcement.settings
-        self._capabilities = capabilities
+        self._evidence = ApprovalEvidence(enforcement.engine, enforcement.settings, capabilities)
 
     # ------------------------------------------------------------------------- pending
 
@@ -126,7 +123,7 @@ class Approvals:
         """
         with self._engine.connect() as connection:
             ledger = read_ledger(connection)
-        waiting = rules.awaiting_decision(ledger)
+        waiting = awaiting_decision(ledger)
         wanted = None if event_ids is None else set(event_ids)
         return [e.id for e in waiting if e.id is not None and (wanted is None or e.id in wanted)]
 
@@ -139,115 +136,7 @@ class Approvals:
             UnknownEvent: when ``event_id`` is neither.
             sqlalchemy.exc.SQLAlchemyError: when the store cannot be read.
         """
-        with self._engine.connect() as connection:
-            ledger, residents = read_ledger(connection), read_residents(connection)
-            event = _event(ledger, event_id)
-            strikes = _strikes_behind(ledger, event)
-            found = screened_violations(
-                connection, unrecorded_only=False, keys=[s.item_key or "" for s in strikes]
-            )
-            accounts = _accounts(event, residents) if _is_block(event) else []
-            handles = latest_handles(connection, {*accounts, *(s.account for s in strikes)})
-        redacted = {violation.item.key: violation for violation in found}
-        if _is_block(event):
-            return self._block_evidence(
-                ledger, residents, event, strikes, redacted, accounts, handles, now
-            )
-        return self._message_evidence(event, strikes[0], redacted)
-
-    def _block_evidence(
-        self,
-        ledger: Ledger,
-        residents: Residents,
-        request: ModerationEvent,
-        strikes: Sequence[ModerationEvent],
-        redacted: Mapping[str, ScreenedViolation],
-        accounts: Sequence[AccountRef],
-        handles: Mapping[AccountRef, str | None],
-        now: datetime,
-    ) -> Evidence:
-        rules_ = self._settings.rules
-        resident = request.resident_id or ""
-        contact = residents.contact_of(resident)
-        who = f"CRM contact {contact}" if contact else _account_name(accounts[0], handles)
-        active = {
-            strike.key for strike in rules.active_strikes(ledger, residents, resident, now, rules_)
-        }
-        lines = [
-            f"**Block {who} on all their accounts?**",
-            "",
-            f"{len(strikes)} strikes reached the threshold of {rules_.threshold} on "
-            f"{notes.london_time(request.occurred_at)}; {len(active)} are active now. "
-            "Personal details in the excerpts are redacted.",
-            "",
-            "| # | When (London) | Where | Clauses | Excerpt | Active now |",
-            "|---|---|---|---|---|---|",
-        ]
-        for number, strike in enumerate(strikes, start=1):
-            violation = redacted.get(strike.item_key or "")
-            lines.append(
-                f"| {number} | {notes.london_time(strike.occurred_at)} | "
-                f"{notes.describe_item(**item_facts(strike))} | "
-                f"{notes.describe_clauses(self._clauses(strike))} | "
-                f"{excerpt(violation.redacted) if violation else '(not stored)'} | "
-                f"{'yes' if strike.key in active else 'no (expired or overruled)'} |"
-            )
-        lines += ["", "Accounts to block:", ""]
-        for account in accounts:
-            capabilities = self._capabilities.get(account.platform, {})
-            way = _WAYS[capabilities.get(Action.BLOCK, Support.BY_HAND)]
-            lines.append(f"- {_account_name(account, handles)}: {way}")
-        for earlier in _earlier_decisions(ledger, residents, resident, request):
-            verb = "approved" if earlier.type is EventType.BLOCK_APPROVED else "not approved"
-            lines += [
-                "",
-                f"Earlier, a block was {verb} by {earlier.actor} on "
-                f"{notes.london_time(earlier.occurred_at)}: {earlier.detail['reason']}",
-            ]
-        lines += [
-            "",
-            "**Approve** to block every account above and note it on the customer record; "
-            "**Reject** to record your reason. Give your pseudonym (a manager in staff.yaml) "
-            "and the reason either way.",
-        ]
-        subject = f"Block {who} after {len(strikes)} strikes?"
-        return Evidence(subject=subject, body="\n".join(lines))
-
-    def _message_evidence(
-        self,
-        drafted: ModerationEvent,
-        strike: ModerationEvent,
-        redacted: Mapping[str, ScreenedViolation],
-    ) -> Evidence:
-        facts = item_facts(strike)
-        how = "public reply" if _action(drafted) is Action.REPLY else "private message"
-        platform = notes.platform_name(facts["platform"])
-        violation = redacted.get(strike.item_key or "")
-        lines = [
-            f"**Send this {how} on {platform}?**",
-            "",
-            f"It answers {notes.describe_item(**facts)} of "
-            f"{notes.london_time(strike.occurred_at)}: "
-            f"{notes.describe_clauses(self._clauses(strike))}.",
-        ]
-        if violation:
-            lines += ["", f"> {excerpt(violation.redacted)}", "", "(personal details redacted)"]
-        lines += ["", "The message, exactly as it will go out:", ""]
-        lines += [f"> {line}" for line in drafted.detail["text"].splitlines()]
-        problems = drafted.detail.get("problems") or []
-        if problems:
-            lines += ["", "**It failed these checks, so it did not go out by itself:**", ""]
-            lines += [f"- {problem}" for problem in problems]
-        lines += [
-            "",
-            "**Approve** to send it as it stands; **Reject** to keep it back. Give your "
-            "pseudonym (as in staff.yaml) and, to reject, the reason.",
-        ]
-        return Evidence(subject=f"Send a drafted {how} on {platform}?", body="\n".join(lines))
-
-    def _clauses(self, strike: ModerationEvent) -> dict[str, list[str]]:
-        types = strike.detail.get("finding_types", [])
-        return self._settings.findings_by_clause(strike.clauses, types)
+        return self._evidence.evidence(event_id, now)
 
     # ------------------------------------------------------------------------ decisions
 
@@ -264,8 +153,8 @@ class Approvals:
         """
         with self._engine.connect() as connection:
             ledger = read_ledger(connection)
-        event = _event(ledger, event_id)
-        if _is_block(event):
+        event = pending_event(ledger, event_id)
+        if is_block_request(event):
             return self._decide_block(ledger, event, approval, now)
         return self._decide_message(ledger, event, approval, now)
 
@@ -275,7 +164,7 @@ class Approvals:
         manager = self._settings.approver(approval.by, manager=True)
         if not approval.reason.strip():
             raise ApprovalError("a block decision needs a reason")
-        events = rules.decide_block(
+        events = decide_block(
             ledger,
             request.key,
             approval.approved,
@@ -319,7 +208,7 @@ class Approvals:
         (no account still waiting on a rate limit)."""
         with self._engine.connect() as connection:
             residents = read_residents(connection)
-            accounts = _accounts(request, residents)
+            accounts = block_accounts(request, residents)
             handles = latest_handles(connection, set(accounts))
         outcomes: dict[AccountRef, Outcome] = {}
         for account in accounts:
@@ -341,7 +230,7 @@ class Approvals:
             )
             if result is None:
                 continue
-            event = rules.action_taken(
+            event = action_taken(
                 approval,
                 EventType.BLOCK_CARRIED_OUT,
                 key,
@@ -401,7 +290,7 @@ class Approvals:
         by = self._settings.approver(approval.by, manager=False)
         if not approval.approved and not approval.reason.strip():
             raise ApprovalError("keeping a message back needs a reason")
-        events = rules.decide_message(
+        events = decide_message(
             ledger,
             drafted.key,
             approval.approved,
@@ -452,15 +341,15 @@ class Approvals:
         rules_ = self._settings.rules
         with self._engine.begin() as connection:
             ledger = read_ledger(connection)
-            request = _event(ledger, request_id)
-            due = rules.next_review(ledger, request, rules_)
+            request = pending_event(ledger, request_id)
+            due = next_review(ledger, request, rules_)
             if due is None:
-                raise rules.UnknownEvent(f"no block in force for request {request_id}")
+                raise UnknownEvent(f"no block in force for request {request_id}")
             if ReviewOutcome(outcome) is ReviewOutcome.KEPT and now < due:
                 raise ValueError(f"the block is next due for review on {notes.london_date(due)}")
-            review = rules.BlockReview(request=request, due=due)
+            review = BlockReview(request=request, due=due)
             added = append_events(
-                connection, rules.review_block(ledger, review, outcome, manager, reason, now), now
+                connection, review_block(ledger, review, outcome, manager, reason, now), now
             )
             handles = latest_handles(connection, {request.account} if request.account else set())
             lifted = ReviewOutcome(outcome) is ReviewOutcome.LIFTED
@@ -526,7 +415,7 @@ class Approvals:
             notes.PlatformOutcome.BY_HAND: "needs doing by hand in the app",
             notes.PlatformOutcome.NOT_POSSIBLE: "refused by the platform",
         }[outcome]
-        body = f"Block on {_account_name(account, handles)}: {how}."
+        body = f"Block on {account_name(account, handles)}: {how}."
         return crm_record(
             RecordKind.STRIKE_EVENT,
             f"strike_event:{event.key}",
@@ -535,58 +424,3 @@ class Approvals:
             body,
             handles,
         )
-
-
-def _event(ledger: Ledger, event_id: int) -> ModerationEvent:
-    event = ledger.by_id(event_id)
-    if event is None or event.type not in {EventType.BLOCK_REQUESTED, EventType.MESSAGE_DRAFTED}:
-        raise rules.UnknownEvent(f"no block request or drafted message with id {event_id}")
-    return event
-
-
-def _is_block(event: ModerationEvent) -> bool:
-    return event.type is EventType.BLOCK_REQUESTED
-
-
-def _action(drafted: ModerationEvent) -> Action:
-    return Action.REPLY if drafted.detail["delivery"] == "reply" else Action.DIRECT_MESSAGE
-
-
-def _strikes_behind(ledger: Ledger, event: ModerationEvent) -> list[ModerationEvent]:
-    """The strikes a block request rests on, or the strike a drafted message is about."""
-    keys = event.detail["strikes"] if _is_block(event) else [event.refers_to]
-    return [strike for key in keys if (strike := ledger.get(key or "")) is not None]
-
-
-def _accounts(request: ModerationEvent, residents: Residents) -> list[AccountRef]:
-    """Every account of the resident a request is about, as the links stand now."""
-    named = [AccountRef(Platform(p), user_id) for p, user_id in request.detail["accounts"]]
-    people = {residents.resident_of(account) for account in named}
-    people.add(request.resident_id or "")
-    accounts = set(named)
-    for resident in people - {""}:
-        accounts.update(residents.accounts_of(resident))
-    return sorted(accounts)
-
-
-def _account_name(account: AccountRef, handles: Mapping[AccountRef, str | None]) -> str:
-    handle = handles.get(account)
-    name = notes.platform_name(account.platform)
-    return f"{name} @{handle} (id {account.user_id})" if handle else f"{name} id {account.user_id}"
-
-
-def _earlier_decisions(
-    ledger: Ledger, residents: Residents, resident_id: str, request: ModerationEvent
-) -> list[ModerationEvent]:
-    earlier = []
-    for other in ledger.of_type(EventType.BLOCK_REQUESTED):
-        if other.key == request.key:
-            continue
-        same = other.resident_id == resident_id or any(
-            residents.resident_of(AccountRef(Platform(p), u)) == resident_id
-            for p, u in other.detail["accounts"]
-        )
-        decision = ledger.get(f"block_decided:{other.key}")
-        if same and decision is not None:
-            earlier.append(decision)
-    return earlier

@@ -17,6 +17,11 @@ Platform calls happen outside transactions, through the action log (:meth:`Enfor
 which claims each action's idempotency key before the call. So a retry, a re-run of any
 interval or an overlapping backfill writes nothing twice: not in the ledger, not on a platform,
 not in the CRM.
+
+This module orchestrates the run. The rules are in :mod:`~trident_pipeline.domain.strikes` and
+:mod:`~trident_pipeline.domain.blocks`; the customer-record entries are built by
+:mod:`~trident_pipeline.strike_records`; hiding and sending are done by
+:mod:`~trident_pipeline.platform_steps`, through :mod:`~trident_pipeline.action_log`.
 """
 
 from __future__ import annotations
@@ -29,31 +34,27 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
+from trident_pipeline import action_log
 from trident_pipeline.config.strikes import EnforcementSettings
 from trident_pipeline.crm.errors import CrmError
-from trident_pipeline.crm.records import CrmRecord, CustomerAccount, Direction, RecordKind
-from trident_pipeline.domain import ledger as rules
-from trident_pipeline.domain import notes
-from trident_pipeline.domain.ledger import EventType, Ledger, ModerationEvent
-from trident_pipeline.domain.messages import Delivery
-from trident_pipeline.domain.models import Channel, InboxItem, Kind, Platform
+from trident_pipeline.crm.records import CrmRecord, CustomerAccount
+from trident_pipeline.domain import blocks, notes, strikes
+from trident_pipeline.domain.events import EventType, Ledger, ModerationEvent
+from trident_pipeline.domain.models import InboxItem, Platform
 from trident_pipeline.domain.policy import Clause, Decision
 from trident_pipeline.domain.residents import AccountLink, AccountRef, LinkSource, Residents
-from trident_pipeline.sources.errors import BudgetExhausted, FatalError, RateLimited, SourceError
-from trident_pipeline.sources.moderation import Action, ActionResult, Moderator, Outcome
+from trident_pipeline.platform_steps import Enqueue, PlatformSteps
+from trident_pipeline.sources.moderation import Action, ActionResult, Moderator
 from trident_pipeline.store.ledger import (
     ScreenedViolation,
     append_events,
-    claim_action,
-    finish_action,
-    items_by_key,
     latest_handles,
     read_ledger,
     read_residents,
-    release_action,
     screened_violations,
     write_link,
 )
+from trident_pipeline.strike_records import Handles, StrikeRecords, crm_record, item_facts
 
 __all__ = [
     "Enforcement",
@@ -67,23 +68,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Enqueue = Callable[[Connection, Iterable[CrmRecord], datetime], int]
-"""The CRM outbox's ``enqueue(connection, records, now) -> int``."""
-
 FindContact = Callable[[CustomerAccount], str | None]
 """A CRM's ``find_contact``: the contact id a platform account belongs to, or ``None``."""
 
-Handles = Mapping[AccountRef, str | None]
-
-_CREATES = frozenset({Action.REPLY, Action.DIRECT_MESSAGE})
-_DONE = frozenset({Outcome.DONE, Outcome.ALREADY_DONE})
-_UNANSWERED = "an earlier attempt ended without an answer: check the platform before acting"
-_STATUS = {
-    Outcome.DONE: notes.MessageStatus.SENT,
-    Outcome.ALREADY_DONE: notes.MessageStatus.SENT,
-    Outcome.NEEDS_HAND: notes.MessageStatus.BY_HAND,
-    Outcome.NOT_POSSIBLE: notes.MessageStatus.NOT_SENT,
-}
 _COUNTS = (
     "violations",
     "strikes",
@@ -134,52 +121,6 @@ class EnforcementReport:
         }
 
 
-def crm_record(
-    kind: RecordKind,
-    key: str,
-    event: ModerationEvent,
-    subject: str,
-    body: str,
-    handles: Handles,
-    *,
-    account: AccountRef | None = None,
-    direction: Direction | None = None,
-) -> CrmRecord | None:
-    """A customer-record entry about ``account`` (by default ``event``'s), or ``None`` when
-    the event concerns no known account.
-
-    Raises:
-        Nothing.
-    """
-    about = account or event.account
-    if about is None:
-        return None
-    return CrmRecord(
-        kind=kind,
-        idempotency_key=key,
-        customer=CustomerAccount(about.platform, about.user_id, handles.get(about)),
-        occurred_at=event.occurred_at,
-        subject=subject,
-        body=body,
-        item_key=event.item_key,
-        direction=direction,
-    )
-
-
-def item_facts(event: ModerationEvent) -> dict[str, object]:
-    """The ``kind``, ``channel`` and ``platform`` of the item a violation or strike is about.
-
-    Raises:
-        KeyError: when ``event`` is not a violation or strike.
-    """
-    platform, _, _ = (event.item_key or "").partition(":")
-    return {
-        "kind": Kind(event.detail["kind"]),
-        "channel": Channel(event.detail["channel"]),
-        "platform": Platform(platform),
-    }
-
-
 def link_event(link: AccountLink) -> ModerationEvent:
     """The ledger's record of a link, or of an operator's unlink, made at ``link.linked_at``.
 
@@ -223,6 +164,8 @@ class Enforcement:
         self.settings = settings
         self.moderators = moderators
         self.enqueue = enqueue
+        self.records = StrikeRecords(settings)
+        self.steps = PlatformSteps(engine, settings, moderators, enqueue, self.records)
 
     # ---------------------------------------------------------------------------- the run
 
@@ -257,16 +200,16 @@ class Enforcement:
                 for event in added
                 if event.type is EventType.MESSAGE_DRAFTED and event.detail["needs_approval"]
             ]
-        ledger = self._carry_out(ledger, residents, now, tally)
+        ledger = self.steps.carry_out(ledger, residents, now, tally)
         with self.engine.begin() as connection:
-            expired = append_events(connection, rules.expire(ledger, at, self.rules), now)
+            expired = append_events(connection, strikes.expire(ledger, at, self.rules), now)
             ledger = ledger.with_events(expired)
-            wanted = rules.request_blocks(ledger, residents, at, self.rules)
+            wanted = blocks.request_blocks(ledger, residents, at, self.rules)
             requests = append_events(connection, wanted, now)
             events = [*expired, *requests]
             handles = latest_handles(connection, {e.account for e in events if e.account})
-            records = [self._expiry_record(ledger, event, handles) for event in expired]
-            records += [self._request_record(request, handles) for request in requests]
+            records = [self.records.expiry_record(ledger, event, handles) for event in expired]
+            records += [self.records.request_record(request, handles) for request in requests]
             tally["crm_records"] += self._enqueue(connection, records, now)
         tally["expired"] = len(expired)
         report = EnforcementReport(
@@ -288,7 +231,7 @@ class Enforcement:
         return report
 
     @property
-    def rules(self) -> rules.StrikeRules:
+    def rules(self) -> strikes.StrikeRules:
         """The ledger's threshold, expiry and review periods.
 
         Raises:
@@ -349,7 +292,7 @@ class Enforcement:
         item = violation.item
         account = AccountRef(item.platform, item.author.user_id) if item.author.user_id else None
         clauses = tuple(Clause(clause) for clause in violation.clauses)
-        facts = rules.Violation(
+        facts = strikes.Violation(
             item_key=item.key,
             account=account,
             channel=item.channel,
@@ -357,7 +300,7 @@ class Enforcement:
             occurred_at=item.created_at,
             finding_types=violation.finding_types,
         )
-        events = rules.apply(ledger, facts, Decision(violation=bool(clauses), clauses=clauses))
+        events = strikes.apply(ledger, facts, Decision(violation=bool(clauses), clauses=clauses))
         for index, event in enumerate(list(events)):
             if event.type is EventType.STRIKE_ISSUED and account is not None:
                 events[index] = replace(event, resident_id=residents.resident_of(account))
@@ -370,11 +313,13 @@ class Enforcement:
             for event in added:
                 if event.type is EventType.STRIKE_ISSUED:
                     tally["strikes"] += 1
-                    records.append(self._strike_record(ledger, residents, event, handles))
+                    records.append(self.records.strike_record(ledger, residents, event, handles))
                 elif event.type is EventType.MESSAGE_DRAFTED and event.detail["needs_approval"]:
                     strike = ledger.get(event.refers_to or "")
                     status = notes.MessageStatus.AWAITING_APPROVAL
-                    records.append(self._strike_note(ledger, residents, strike, status, handles))
+                    records.append(
+                        self.records.strike_note(ledger, residents, strike, status, handles)
+                    )
             tally["crm_records"] += self._enqueue(connection, records, now)
         tally["violations"] += bool(added)
         return ledger, added
@@ -389,7 +334,7 @@ class Enforcement:
             self.settings.signer,
             route.delivery,
         )
-        return rules.message_drafted(
+        return strikes.message_drafted(
             strike,
             now,
             text=draft.text,
@@ -398,67 +343,6 @@ class Enforcement:
             needs_approval=not route.automatic or not draft.accessible,
             problems=draft.problems,
         )
-
-    def _carry_out(
-        self, ledger: Ledger, residents: Residents, now: datetime, tally: Counter[str]
-    ) -> Ledger:
-        """Send each drafted message that may go and has not; hide each public violation not
-        hidden yet (when config says so). Also completes what an interrupted run left."""
-        sendable = [
-            drafted
-            for drafted in ledger.of_type(EventType.MESSAGE_DRAFTED)
-            if f"encouraged_to_delete:{drafted.item_key}" not in ledger
-            and (not drafted.detail["needs_approval"] or _approved(ledger, drafted))
-        ]
-        hides = [
-            violation
-            for violation in ledger.of_type(EventType.VIOLATION_RECORDED)
-            if self.settings.strikes.hide_public_violations
-            and violation.detail["channel"] == Channel.PUBLIC
-            and f"hidden:{violation.item_key}" not in ledger
-        ]
-        with self.engine.connect() as connection:
-            items = items_by_key(connection, {e.item_key or "" for e in [*sendable, *hides]})
-        for drafted in sendable:
-            item = items[drafted.item_key or ""]
-            ledger = self._send(ledger, residents, drafted, item, now, tally)
-        for violation in hides:
-            ledger = self._hide(ledger, violation, items[violation.item_key or ""], now, tally)
-        return ledger
-
-    def _hide(
-        self,
-        ledger: Ledger,
-        violation: ModerationEvent,
-        item: InboxItem,
-        now: datetime,
-        tally: Counter[str],
-    ) -> Ledger:
-        moderator = self.moderators[item.platform]
-        result = self.perform(
-            platform=item.platform,
-            action=Action.HIDE,
-            key=f"hide:{item.key}",
-            target=item.key,
-            event_key=violation.key,
-            call=lambda: moderator.hide(item),
-            now=now,
-        )
-        if result is None:
-            return ledger
-        event = rules.action_taken(
-            violation,
-            EventType.ITEM_HIDDEN,
-            f"hidden:{item.key}",
-            now,
-            outcome=result.outcome.value,
-            platform_reference=result.reference,
-            why=result.detail,
-        )
-        with self.engine.begin() as connection:
-            added = append_events(connection, [event], now)
-        tally[_tally_name(result.outcome, "hidden")] += len(added)
-        return ledger.with_events(added)
 
     # ------------------------------------------------------------------------- messages
 
@@ -472,96 +356,7 @@ class Enforcement:
             KeyError: when the item's platform has no moderator.
             sqlalchemy.exc.SQLAlchemyError: when the store cannot be read or written.
         """
-        if drafted.type is not EventType.MESSAGE_DRAFTED:
-            raise ValueError("only a drafted message is sent")
-        with self.engine.connect() as connection:
-            ledger, residents = read_ledger(connection), read_residents(connection)
-            item = items_by_key(connection, [drafted.item_key or ""])[drafted.item_key or ""]
-        self._send(ledger, residents, drafted, item, now, Counter())
-        with self.engine.connect() as connection:
-            sent = read_ledger(connection).get(f"encouraged_to_delete:{item.key}")
-        if sent is None:
-            return None
-        return ActionResult(
-            item.platform,
-            _action(drafted),
-            Outcome(sent.detail["outcome"]),
-            reference=sent.detail["reference"],
-            detail=sent.detail["why"],
-        )
-
-    def _send(
-        self,
-        ledger: Ledger,
-        residents: Residents,
-        drafted: ModerationEvent,
-        item: InboxItem,
-        now: datetime,
-        tally: Counter[str],
-    ) -> Ledger:
-        moderator = self.moderators[item.platform]
-        text, key, action = drafted.detail["text"], f"message:{item.key}", _action(drafted)
-        if action is Action.REPLY:
-            target = item.key
-
-            def call() -> ActionResult:
-                return moderator.reply(item, text, key)
-        else:
-            target = item.author.user_id or ""
-
-            def call() -> ActionResult:
-                return moderator.send_direct_message(target, text, key)
-
-        result = self.perform(
-            platform=item.platform,
-            action=action,
-            key=key,
-            target=target,
-            event_key=drafted.key,
-            call=call,
-            now=now,
-        )
-        if result is None:
-            return ledger
-        event = rules.action_taken(
-            drafted,
-            EventType.ENCOURAGED_TO_DELETE,
-            f"encouraged_to_delete:{item.key}",
-            now,
-            outcome=result.outcome.value,
-            platform_reference=result.reference,
-            why=result.detail,
-        )
-        handles = {drafted.account: item.author.handle} if drafted.account else {}
-        strike = ledger.get(drafted.refers_to or "")
-        with self.engine.begin() as connection:
-            added = append_events(connection, [event], now)
-            ledger = ledger.with_events(added)
-            if not added:
-                return ledger
-            records = []
-            if result.outcome in _DONE:
-                subject = "Asked to delete it and message us privately"
-                records.append(
-                    crm_record(
-                        RecordKind.COMMUNICATION,
-                        f"communication:{event.key}",
-                        event,
-                        subject,
-                        text,
-                        handles,
-                        direction=Direction.OUTBOUND,
-                    )
-                )
-            decision = ledger.get(f"message_decided:{item.key}")
-            status = _STATUS[result.outcome]
-            if decision is None:
-                records.append(self._strike_note(ledger, residents, strike, status, handles))
-            else:
-                records.append(self.decision_note(decision, strike, status, handles))
-            tally["crm_records"] += self._enqueue(connection, records, now)
-        tally[_tally_name(result.outcome, "messages_sent")] += 1
-        return ledger
+        return self.steps.send_message(drafted, now)
 
     def decision_note(
         self,
@@ -575,19 +370,7 @@ class Enforcement:
         Raises:
             ValueError: when a time is naive.
         """
-        if strike is None:
-            return None
-        body = notes.message_decision_note(
-            approved=decision.type is EventType.MESSAGE_APPROVED,
-            by=decision.actor,
-            reason=decision.detail.get("reason", ""),
-            occurred_at=strike.occurred_at,
-            message=status,
-            **item_facts(strike),
-        )
-        return crm_record(
-            RecordKind.NOTE, f"note:{decision.key}", decision, "Message decision", body, handles
-        )
+        return self.records.decision_note(decision, strike, status, handles)
 
     # ---------------------------------------------------------------- the platform action log
 
@@ -602,52 +385,25 @@ class Enforcement:
         call: Callable[[], ActionResult],
         now: datetime,
     ) -> ActionResult | None:
-        """Carry out one platform action at most once per ``key``, through the action log.
+        """Carry out one platform action at most once per ``key``, through the action log
+        (:func:`trident_pipeline.action_log.perform`, which documents the outcomes).
 
-        The moderator applies its platform's capability matrix: an action the platform allows
-        only by hand comes back as ``needs_hand``. The key is claimed (and committed) before
-        ``call``; a key with an outcome returns it without calling again. An unfinished claim
-        of an earlier attempt is called again for actions that set a state (hide, block), but
-        a reply or message that may have gone out becomes ``needs_hand``. Returns ``None``
-        when the action waits for a later run: the platform limited the rate (the claim is
-        dropped) or gave no answer (the claim is kept). A fatal platform error is recorded as
-        ``not_possible``, with the error's class as the reason.
+        Returns ``None`` when the action waits for a later run.
 
         Raises:
             Exception: whatever ``call`` raises other than a platform's
                 :class:`~trident_pipeline.sources.errors.SourceError`; the claim stays.
         """
-        with self.engine.begin() as connection:
-            claim = claim_action(
-                connection,
-                key=key,
-                platform=platform,
-                action=action,
-                target=target,
-                event_key=event_key,
-                now=now,
-            )
-        if claim.finished is not None:
-            return claim.finished
-        if claim.unfinished and action in _CREATES:
-            result = ActionResult(platform, action, Outcome.NEEDS_HAND, detail=_UNANSWERED)
-        else:
-            try:
-                result = call()
-            except (RateLimited, BudgetExhausted):
-                with self.engine.begin() as connection:
-                    release_action(connection, key)
-                log.warning("%s on %s waits for a later run: rate or budget", action, platform)
-                return None
-            except FatalError as error:
-                reason = type(error).__name__
-                result = ActionResult(platform, action, Outcome.NOT_POSSIBLE, detail=reason)
-            except SourceError as error:
-                log.warning("%s on %s had no answer (%s)", action, platform, type(error).__name__)
-                return None
-        with self.engine.begin() as connection:
-            finish_action(connection, key, result, now)
-        return result
+        return action_log.perform(
+            self.engine,
+            platform=platform,
+            action=action,
+            key=key,
+            target=target,
+            event_key=event_key,
+            call=call,
+            now=now,
+        )
 
     # --------------------------------------------------------------------- appeals
 
@@ -664,107 +420,11 @@ class Enforcement:
         manager = self.settings.approver(by, manager=True)
         with self.engine.begin() as connection:
             ledger = read_ledger(connection)
-            events = rules.overrule(ledger, item_key, manager, reason, now)
+            events = strikes.overrule(ledger, item_key, manager, reason, now)
             added = append_events(connection, events, now)
             for event in added:
                 strike = ledger.get(event.refers_to or "")
                 handles = latest_handles(connection, {event.account} if event.account else set())
-                body = notes.strike_overruled_note(
-                    clauses=self._clauses(strike),
-                    occurred_at=strike.occurred_at if strike else event.occurred_at,
-                    by=manager,
-                    reason=reason,
-                    at=now,
-                )
-                record = crm_record(
-                    RecordKind.STRIKE_EVENT,
-                    f"strike_event:{event.key}",
-                    event,
-                    "Strike overruled on appeal",
-                    body,
-                    handles,
-                )
+                record = self.records.overruled_record(event, strike, manager, reason, now, handles)
                 self._enqueue(connection, [record], now)
         return bool(added)
-
-    # -------------------------------------------------------------------- CRM records
-
-    def _clauses(self, strike: ModerationEvent | None) -> dict[str, list[str]]:
-        if strike is None:
-            return {}
-        return self.settings.findings_by_clause(strike.clauses, strike.detail["finding_types"])
-
-    def _strike_record(
-        self, ledger: Ledger, residents: Residents, strike: ModerationEvent, handles: Handles
-    ) -> CrmRecord | None:
-        body = notes.strike_event_text(
-            number=rules.strike_number(ledger, residents, strike, self.rules),
-            threshold=self.rules.threshold,
-            clauses=self._clauses(strike),
-            occurred_at=strike.occurred_at,
-            **item_facts(strike),
-        )
-        subject = body.partition(":")[0]
-        key = f"strike_event:{strike.key}"
-        return crm_record(RecordKind.STRIKE_EVENT, key, strike, subject, body, handles)
-
-    def _strike_note(
-        self,
-        ledger: Ledger,
-        residents: Residents,
-        strike: ModerationEvent | None,
-        status: notes.MessageStatus,
-        handles: Handles,
-    ) -> CrmRecord | None:
-        if strike is None:
-            return None
-        body = notes.strike_note(
-            number=rules.strike_number(ledger, residents, strike, self.rules),
-            threshold=self.rules.threshold,
-            clauses=self._clauses(strike),
-            occurred_at=strike.occurred_at,
-            message=status,
-            signed_by=self.settings.signer,
-            **item_facts(strike),
-        )
-        return crm_record(RecordKind.NOTE, f"note:{strike.key}", strike, "Strike", body, handles)
-
-    def _expiry_record(
-        self, ledger: Ledger, expired: ModerationEvent, handles: Handles
-    ) -> CrmRecord | None:
-        strike = ledger.get(expired.refers_to or "")
-        body = notes.strike_expired_note(
-            clauses=self._clauses(strike),
-            occurred_at=strike.occurred_at if strike else expired.occurred_at,
-            expired_at=expired.occurred_at,
-        )
-        key = f"strike_event:{expired.key}"
-        return crm_record(RecordKind.STRIKE_EVENT, key, expired, "Strike expired", body, handles)
-
-    def _request_record(self, request: ModerationEvent, handles: Handles) -> CrmRecord | None:
-        platforms = sorted(
-            {Platform(platform) for platform, _ in request.detail["accounts"]},
-            key=list(Platform).index,
-        )
-        body = notes.block_requested_note(
-            strikes=len(request.detail["strikes"]), platforms=platforms, at=request.occurred_at
-        )
-        key = f"strike_event:{request.key}"
-        return crm_record(RecordKind.STRIKE_EVENT, key, request, "Block requested", body, handles)
-
-
-def _tally_name(outcome: Outcome, done: str) -> str:
-    if outcome in _DONE:
-        return done
-    return "by_hand" if outcome is Outcome.NEEDS_HAND else "not_possible"
-
-
-def _action(drafted: ModerationEvent) -> Action:
-    if Delivery(drafted.detail["delivery"]) is Delivery.REPLY:
-        return Action.REPLY
-    return Action.DIRECT_MESSAGE
-
-
-def _approved(ledger: Ledger, drafted: ModerationEvent) -> bool:
-    decision = ledger.get(f"message_decided:{drafted.item_key}")
-    return decision is not None and decision.type is EventType.MESSAGE_APPROVED

@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from trident_pipeline.config import read_config
 from trident_pipeline.config.service import ServiceConfig
 from trident_pipeline.crm.outbox import count_by_state
-from trident_pipeline.domain.ledger import EventType, awaiting_decision
+from trident_pipeline.domain.blocks import awaiting_decision
+from trident_pipeline.domain.events import EventType
 from trident_pipeline.domain.metrics import Dimension, records_frame, response_metrics
 from trident_pipeline.domain.models import Channel, Platform
 from trident_pipeline.store import count_items, count_quarantined, latest_run_pulls
@@ -116,7 +117,8 @@ def _strikes(engine: Engine) -> list[str]:
         f"  strikes issued: {events[EventType.STRIKE_ISSUED]}; "
         f"messages drafted: {events[EventType.MESSAGE_DRAFTED]}; "
         f"residents encouraged to delete and message privately: "
-        f"{events[EventType.ENCOURAGED_TO_DELETE]}; hiding attempted: {events[EventType.ITEM_HIDDEN]}",
+        f"{events[EventType.ENCOURAGED_TO_DELETE]}; "
+        f"hiding attempted: {events[EventType.ITEM_HIDDEN]}",
         f"  awaiting a manager's approval: {blocks} block request(s), "
         f"{len(waiting) - blocks} drafted message(s) (trident_block DAG, Required Actions)",
     ]

@@ -19,10 +19,10 @@ from trident_pipeline.config.loader import ConfigError, read_config
 from trident_pipeline.config.policy import PolicyConfig
 from trident_pipeline.config.staff import Responder, Role, StaffConfig
 from trident_pipeline.config.templates import TemplatesConfig
-from trident_pipeline.domain.ledger import StrikeRules
 from trident_pipeline.domain.messages import Delivery
 from trident_pipeline.domain.models import Channel, Platform
 from trident_pipeline.domain.policy import Clause
+from trident_pipeline.domain.strikes import StrikeRules
 
 __all__ = [
     "ApproverError",

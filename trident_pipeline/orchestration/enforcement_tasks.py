@@ -26,7 +26,7 @@ from trident_pipeline.blocking import Approval, ApprovalError, Approvals
 from trident_pipeline.config import AccountsConfig, read_config
 from trident_pipeline.config.strikes import ApproverError, EnforcementSettings
 from trident_pipeline.crm import outbox
-from trident_pipeline.domain.ledger import UnknownEvent
+from trident_pipeline.domain.events import UnknownEvent
 from trident_pipeline.domain.models import Platform
 from trident_pipeline.enforcement import Enforcement
 from trident_pipeline.orchestration.hooks.bluesky import BlueskyHook

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, exists, func, select, update
 
-from trident_pipeline.domain.ledger import EventType, Ledger, ModerationEvent
+from trident_pipeline.domain.events import EventType, Ledger, ModerationEvent
 from trident_pipeline.domain.models import InboxItem, Platform, item_key
 from trident_pipeline.domain.residents import AccountLink, AccountRef, LinkSource, Residents
 from trident_pipeline.sources.moderation import Action, ActionResult, Outcome
