@@ -65,6 +65,7 @@ class AbuseDetector:
         self._model = model
         self._lexicon = lexicon
         self._threats = threats
+        self._word_scores: dict[str, float] = {}  # the model's score of one word alone
 
     @classmethod
     def load(cls) -> AbuseDetector:
@@ -147,7 +148,14 @@ class AbuseDetector:
             for i, spans in zip(indices, tokens, strict=True)
             for start, end in spans
         ]
-        scores = iter(self._model.probabilities(words).tolist())
+        cache = self._word_scores
+        unseen = list(dict.fromkeys(word for word in words if word not in cache))
+        if len(cache) + len(unseen) > _CACHE_LIMIT:
+            cache.clear()
+            unseen = list(dict.fromkeys(words))
+        if unseen:
+            cache.update(zip(unseen, self._model.probabilities(unseen).tolist(), strict=True))
+        scores = iter([cache[word] for word in words])
         spans: list[tuple[int, int] | None] = []
         for index, token_spans in zip(indices, tokens, strict=True):
             item = normalised[index]
@@ -174,7 +182,9 @@ def _whole(text: str) -> tuple[int, int] | None:
     return start, start + len(stripped)
 
 
-_TOKEN = re.compile(r"[a-z0-9*]*[a-z][a-z0-9*]*")
+# A whole run of [a-z0-9*] with a letter in it; possessive, so a run of digits (a phone
+# number) fails at once rather than being tried again from each of its characters.
+_TOKEN = re.compile(r"(?<![a-z0-9*])[0-9*]*+[a-z][a-z0-9*]*+")
 _SQUEEZE = re.compile(r"(.)\1+")
 _SELF = re.compile(
     r"(?:\bi\s*'?\s*(?:m|am|was|feel like|felt like|look like|must be)|\bcall(?:ed)? me|\bme"
@@ -569,13 +579,14 @@ def hashed_features(
     rows: list[np.ndarray] = []
     columns: list[np.ndarray] = []
     weights: list[np.ndarray] = []
+    room = doc_end - np.arange(size)  # characters left in its text from each position
     for n in range(char_ngrams[0], char_ngrams[1] + 1):
-        starts = np.arange(max(size - n + 1, 0))
-        starts = starts[starts + n <= doc_end[: len(starts)]]
-        hashes = (prefix[starts + n] - prefix[starts]) * inverse_powers[starts]
-        rows.append(doc_of[starts])
+        count = max(size - n + 1, 0)
+        fits = room[:count] >= n  # the n-gram starting there stays inside its text
+        hashes = ((prefix[n : n + count] - prefix[:count]) * inverse_powers[:count])[fits]
+        rows.append(doc_of[:count][fits])
         columns.append(((hashes ^ np.uint64(n)) * _MIX) >> shift)
-        weights.append(np.ones(len(starts)))
+        weights.append(np.ones(len(hashes)))
 
     is_word = _WORD_CHARACTERS[np.minimum(codes, 128)].astype(np.int8)
     edges = np.diff(np.concatenate(([0], is_word, [0])))

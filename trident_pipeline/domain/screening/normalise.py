@@ -52,7 +52,9 @@ _SPACER = re.compile(r"[ .\-_*,/|~+·•:]+")
 _TEXT_SPEAK = frozenset("aiuryncbxok24")
 
 _LEET = str.maketrans("01345789@$!|+€¡", "oieastbgasiltei")
-_LEET_WORD = re.compile(r"[a-z0-9@$!|+€¡*]*[0-9@$!|+€¡][a-z0-9@$!|+€¡*]*")
+# A word that leetspeak may hide in: a run of these characters.
+_LEET_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789@$!|+€¡*"
+_LEET_WORD_END = re.compile(r"[a-z0-9@$!|+€¡*]*")
 # A letter next to a digit or leet symbol; "!" only before a letter ("b!tch", not "great!"),
 # "@" only after one ("b@stard", not "@user").
 _LEET_MIX = re.compile(r"[a-z][0-9@$|+€]|[0-9$!|+€¡][a-z]")
@@ -80,8 +82,9 @@ _KINDS = np.array(
     ],
     dtype=np.uint8,
 )
-_WORD = re.compile(r"[a-z]+")
+_ASCII_LETTER = (_KINDS & _LETTER) > 0
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
+_ASCII_REPEAT = re.compile(r"([A-Za-z])\1\1")
 
 
 class Normalised(NamedTuple):
@@ -204,8 +207,13 @@ def _passes(texts: Sequence[str]) -> list[int]:
     """
     if not texts:
         return []
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le"), dtype="<u4")
-    kind = _KINDS[np.minimum(codes, 128)]
+    joined = "\n".join(texts)
+    if joined.isascii():
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        kind = _KINDS[codes]
+    else:
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+        kind = _KINDS[np.minimum(codes, 128)]
     ascii_letter = (kind & _LETTER) > 0
     ascii_alnum = ascii_letter | ((kind & _DIGIT) > 0)
     other = codes >= 128  # a letter, a neighbour that is not one, or a spacer: as needed
@@ -259,12 +267,24 @@ def squeezed_words(texts: Sequence[str]) -> list[frozenset[str]]:
     """
     if not texts:
         return []
-    codes = np.frombuffer("\x00".join(texts).encode("utf-32-le"), dtype="<u4")
-    letter = (_KINDS[np.minimum(codes, 128)] & _LETTER) > 0
+    joined = "\x00".join(texts)
+    if joined.isascii():
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        letter = _ASCII_LETTER[codes]
+    else:
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+        letter = _ASCII_LETTER[np.minimum(codes, 128)]
     keep = np.ones(len(codes), dtype=bool)
     keep[1:] = (codes[1:] != codes[:-1]) | ~letter[1:]
-    squeezed = codes[keep].tobytes().decode("utf-32-le")
-    return [frozenset(_WORD.findall(part)) for part in squeezed.split("\x00")]
+    # Every character but a letter or the separator becomes a space: the words are then
+    # what ``str.split`` finds, the same as ``[a-z]+`` would.
+    blanked = np.where(letter | (codes == 0), codes, codes.dtype.type(32))[keep]
+    squeezed = (
+        blanked.tobytes().decode("ascii")
+        if codes.dtype == np.uint8
+        else blanked.tobytes().decode("utf-32-le")
+    )
+    return [frozenset(part.split()) for part in squeezed.split("\x00")]
 
 
 def _is_dropped_mark(char: str) -> bool:
@@ -373,25 +393,34 @@ def _join_spaced_letters(
 
 
 def _undo_leetspeak(text: str) -> str:
-    if not _LEET_MIX.search(text):
+    mix = _LEET_MIX.search(text)
+    if mix is None:
         return text
-    chars = list(text)
-    changed = False
-    for word in _LEET_WORD.finditer(text):
-        body = word.group().rstrip(_TRAILING_SYMBOLS)
+    chars: list[str] | None = None
+    # Only a word with a letter beside a digit or symbol can change: go from one such pair
+    # to the next, each time taking the whole word around it.
+    while mix is not None:
+        position = mix.start()
+        start = len(text[:position].rstrip(_LEET_CHARACTERS))
+        end = _LEET_WORD_END.match(text, position).end()  # type: ignore[union-attr]
+        mix = _LEET_MIX.search(text, end)
+        body = text[start:end].rstrip(_TRAILING_SYMBOLS)
         if not _LEET_MIX.search(body) or _NOT_LEET.fullmatch(body):
             continue
         letters = sum(c.isalpha() for c in body)
         if letters < 2 and not (letters and _LEET_SYMBOLS.search(body)):
             continue
-        chars[word.start() : word.start() + len(body)] = body.translate(_LEET)
-        changed = True
-    return "".join(chars) if changed else text
+        if chars is None:
+            chars = list(text)
+        chars[start : start + len(body)] = body.translate(_LEET)
+    return text if chars is None else "".join(chars)
 
 
 def _collapse_repeats(
     text: str, origin: Sequence[int], joined: tuple[tuple[int, int], ...]
 ) -> tuple[str, Sequence[int], tuple[tuple[int, int], ...]]:
+    if text.isascii() and not _ASCII_REPEAT.search(text):
+        return text, origin, joined  # the quick look for ASCII text; same answer as _REPEAT
     cuts = [(repeat.start() + 2, repeat.end()) for repeat in _REPEAT.finditer(text)]
     if not cuts:
         return text, origin, joined
