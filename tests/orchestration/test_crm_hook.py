@@ -25,9 +25,9 @@ from trident_pipeline.crm.outbox import enqueue
 from trident_pipeline.crm.records import CrmRecord, CustomerAccount, RecordKind
 from trident_pipeline.crm.webhook import WebhookCustomerRecords
 from trident_pipeline.domain.models import Platform
+from trident_pipeline.orchestration.connection_types import CRM as CONNECTION_TYPES
 from trident_pipeline.orchestration.crm_tasks import deliver_crm_outbox
 from trident_pipeline.orchestration.hooks.crm import (
-    CONNECTION_TYPES,
     CrmWebhookHook,
     DataverseHook,
     crm_from_connections,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["BLUESKY", "FACEBOOK", "X", "get_provider_info"]
+__all__ = ["BLUESKY", "CRM", "FACEBOOK", "X", "get_provider_info"]
 
 
 X: dict[str, Any] = {
@@ -99,11 +99,55 @@ FACEBOOK: dict[str, Any] = {
 }
 
 
+# The customer-record systems (trident_pipeline.orchestration.hooks.crm).
+_OPTIONAL_TEXT = {"type": ["string", "null"]}
+_TIMEOUT = {
+    "label": "Request timeout (seconds)",
+    "schema": {"type": ["number", "null"], "minimum": 1, "default": 30},
+}
+
+CRM: tuple[dict[str, Any], ...] = (
+    {
+        "connection-type": "trident_dataverse",
+        "hook-class-name": "trident_pipeline.orchestration.hooks.crm.DataverseHook",
+        "hook-name": "Trident CRM: Dynamics 365 (Dataverse)",
+        "ui-field-behaviour": {
+            "hidden-fields": ["port", "schema"],
+            "relabeling": {
+                "host": "Environment URL",
+                "login": "Application (client) id",
+                "password": "Client secret",
+            },
+            "placeholders": {"host": "https://contoso.crm11.dynamics.com"},
+        },
+        "conn-fields": {
+            "tenant_id": {"label": "Tenant id", "schema": {"type": "string"}},
+            "authority_url": {"label": "Authority URL", "schema": _OPTIONAL_TEXT},
+            "timeout": _TIMEOUT,
+        },
+    },
+    {
+        "connection-type": "trident_crm_webhook",
+        "hook-class-name": "trident_pipeline.orchestration.hooks.crm.CrmWebhookHook",
+        "hook-name": "Trident CRM: signed webhook",
+        "ui-field-behaviour": {
+            "hidden-fields": ["port", "schema", "login"],
+            "relabeling": {"host": "Webhook URL", "password": "Signing secret"},
+            "placeholders": {"host": "https://crm.example.org/hooks/trident"},
+        },
+        "conn-fields": {
+            "lookup_url": {"label": "Contact lookup URL", "schema": _OPTIONAL_TEXT},
+            "timeout": _TIMEOUT,
+        },
+    },
+)
+
+
 def get_provider_info() -> dict[str, Any]:
     """What ``airflow providers`` and the Connections form show for this project."""
     return {
         "package-name": "trident-pipeline",
         "name": "Trident social inbox",
-        "description": "Connections to Trident Group's X, BlueSky and Facebook accounts.",
-        "connection-types": [X, BLUESKY, FACEBOOK],
+        "description": "Trident Group's X, BlueSky and Facebook accounts, and its CRM.",
+        "connection-types": [X, BLUESKY, FACEBOOK, *CRM],
     }

@@ -24,8 +24,8 @@ application user in the Dataverse environment):
 - extra, optional: ``lookup_url`` (contact lookups), ``timeout`` (seconds, 30).
 
 URLs must be ``https``, except on the loopback interface. Secrets come only from the
-Connections and are masked in Airflow's logs. :data:`CONNECTION_TYPES` are the two types'
-entries for the provider info (``connection-types``).
+Connections and are masked in Airflow's logs. The two types' entries for the provider info
+(``connection-types``) are :data:`~trident_pipeline.orchestration.connection_types.CRM`.
 """
 
 from __future__ import annotations
@@ -56,7 +56,6 @@ from trident_pipeline.domain.models import Platform
 from trident_pipeline.orchestration.hooks._extras import field, positive_number
 
 __all__ = [
-    "CONNECTION_TYPES",
     "CRM_ADAPTER_VARIABLE",
     "CrmAdapter",
     "CrmWebhookHook",
@@ -85,49 +84,6 @@ class CrmAdapter(enum.StrEnum):
     EMBEDDED = "embedded"
     DATAVERSE = "dataverse"
     WEBHOOK = "webhook"
-
-
-_OPTIONAL_TEXT = {"type": ["string", "null"]}
-_TIMEOUT = {
-    "label": "Request timeout (seconds)",
-    "schema": {"type": ["number", "null"], "minimum": 1, "default": 30},
-}
-
-CONNECTION_TYPES: tuple[Mapping[str, Any], ...] = (
-    {
-        "connection-type": _DATAVERSE,
-        "hook-class-name": "trident_pipeline.orchestration.hooks.crm.DataverseHook",
-        "hook-name": "Trident CRM: Dynamics 365 (Dataverse)",
-        "ui-field-behaviour": {
-            "hidden-fields": ["port", "schema"],
-            "relabeling": {
-                "host": "Environment URL",
-                "login": "Application (client) id",
-                "password": "Client secret",
-            },
-            "placeholders": {"host": "https://contoso.crm11.dynamics.com"},
-        },
-        "conn-fields": {
-            "tenant_id": {"label": "Tenant id", "schema": {"type": "string"}},
-            "authority_url": {"label": "Authority URL", "schema": _OPTIONAL_TEXT},
-            "timeout": _TIMEOUT,
-        },
-    },
-    {
-        "connection-type": _WEBHOOK,
-        "hook-class-name": "trident_pipeline.orchestration.hooks.crm.CrmWebhookHook",
-        "hook-name": "Trident CRM: signed webhook",
-        "ui-field-behaviour": {
-            "hidden-fields": ["port", "schema", "login"],
-            "relabeling": {"host": "Webhook URL", "password": "Signing secret"},
-            "placeholders": {"host": "https://crm.example.org/hooks/trident"},
-        },
-        "conn-fields": {
-            "lookup_url": {"label": "Contact lookup URL", "schema": _OPTIONAL_TEXT},
-            "timeout": _TIMEOUT,
-        },
-    },
-)
 
 
 class DataverseHook(BaseHook):
