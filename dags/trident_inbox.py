@@ -117,13 +117,10 @@ def trident_inbox() -> None:
     @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def record_communications(plan: dict[str, str | bool]) -> dict[str, int]:
         """Every message from a resident and every reply of ours, for their customer record."""
-        from datetime import datetime
+        from trident_pipeline.orchestration import crm_tasks, tasks
 
-        from trident_pipeline.orchestration import crm_tasks
-
-        return crm_tasks.record_communications(
-            datetime.fromisoformat(str(plan["start"])), datetime.fromisoformat(str(plan["end"]))
-        )
+        span = tasks.pull_plan(plan)
+        return crm_tasks.record_communications(span.start, span.end)
 
     @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def deliver_to_crm() -> dict[str, int]:
@@ -135,13 +132,10 @@ def trident_inbox() -> None:
     @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def match_responses(plan: dict[str, str | bool]) -> dict[str, int]:
         """Recompute response times for the threads active in the run's span, whatever pulled."""
-        from datetime import datetime
+        from trident_pipeline.orchestration import response_tasks, tasks
 
-        from trident_pipeline.orchestration import response_tasks
-
-        return response_tasks.match_responses(
-            datetime.fromisoformat(str(plan["start"])), datetime.fromisoformat(str(plan["end"]))
-        )
+        span = tasks.pull_plan(plan)
+        return response_tasks.match_responses(span.start, span.end)
 
     plan = plan_pull()
     ready = prepare_store()

@@ -35,6 +35,7 @@ from trident_pipeline.orchestration.hooks.facebook import FacebookHook
 from trident_pipeline.orchestration.hooks.x import XHook
 from trident_pipeline.orchestration.sources import Inbox
 from trident_pipeline.orchestration.store import store_engine
+from trident_pipeline.orchestration.tasks import pull_plan
 from trident_pipeline.sources.bluesky.moderation import CAPABILITIES as BLUESKY
 from trident_pipeline.sources.facebook.moderation import CAPABILITIES as FACEBOOK
 from trident_pipeline.sources.moderation import Capabilities, Moderator
@@ -120,9 +121,7 @@ def enforce(
             or the CRM choice is malformed.
         sqlalchemy.exc.SQLAlchemyError: when the store cannot be read or written.
     """
-    at = datetime.fromisoformat(str(plan["end"]))
-    if at.tzinfo is None:
-        raise ValueError("the plan's end needs a UTC offset")
+    at = pull_plan(plan).end
     engine = store_engine()
     try:
         service = _service(engine, inbox, build_moderators)

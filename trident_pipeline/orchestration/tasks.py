@@ -6,6 +6,7 @@ Only counts and keys go back through XCom, never message text or personal data.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from trident_pipeline import ingest
@@ -14,7 +15,7 @@ from trident_pipeline.orchestration.sources import source_for
 from trident_pipeline.orchestration.store import store_engine
 from trident_pipeline.store import migrate
 
-__all__ = ["plan_pull", "prepare_store", "pull_platform"]
+__all__ = ["plan_pull", "prepare_store", "pull_platform", "pull_plan"]
 
 log = logging.getLogger(__name__)
 
@@ -74,24 +75,33 @@ def plan_pull(
     }
 
 
+def pull_plan(plan: Mapping[str, str | bool]) -> ingest.PullPlan:
+    """The run's pull back from the XCom form :func:`plan_pull` returned, for every later task.
+
+    Raises:
+        ValueError: when a bound is not an ISO 8601 time with a UTC offset.
+    """
+    start = datetime.fromisoformat(str(plan["start"]))
+    end = datetime.fromisoformat(str(plan["end"]))
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("the plan's bounds need a UTC offset")
+    return ingest.PullPlan(start=start, end=end, is_window=bool(plan["is_window"]))
+
+
 def pull_platform(
-    platform: str, *, inbox: str, run_id: str, plan: dict[str, str | bool]
+    platform: str, *, inbox: str, run_id: str, plan: Mapping[str, str | bool]
 ) -> dict[str, int | str]:
     """Pull one platform's streams into the store for the run's plan; return counts for XCom.
 
     Raises:
         Exception: whatever the platform's source raises; the other platforms' tasks go on.
     """
-    pull_plan = ingest.PullPlan(
-        start=datetime.fromisoformat(str(plan["start"])),
-        end=datetime.fromisoformat(str(plan["end"])),
-        is_window=bool(plan["is_window"]),
-    )
+    span = pull_plan(plan)
     source = source_for(Platform(platform), inbox)
-    records = ingest.pull(source, store_engine(), pull_plan, run_id=run_id, clock=_now)
+    records = ingest.pull(source, store_engine(), span, run_id=run_id, clock=_now)
     counts: dict[str, int | str] = {
         "platform": platform,
-        "mode": "window" if pull_plan.is_window else "incremental",
+        "mode": "window" if span.is_window else "incremental",
         "requests": sum(record.requests for record in records),
         "items_read": sum(record.items_read for record in records),
         "new_items": sum(record.new_items for record in records),
