@@ -86,16 +86,17 @@ def save_response_records(connection: Connection, records: Iterable[ResponseReco
         sqlalchemy.exc.SQLAlchemyError: when the database refuses the write.
     """
     rows = [_row(record) for record in records]
+    statement = insert_for(connection, response_records)
+    upsert = statement.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            column.name: statement.excluded[column.name]
+            for column in response_records.columns
+            if column.name != "key"
+        },
+    )
     for offset in range(0, len(rows), _BATCH):
-        statement = insert_for(connection, response_records)
-        columns = [column.name for column in response_records.columns if column.name != "key"]
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["key"],
-                set_={name: statement.excluded[name] for name in columns},
-            ),
-            rows[offset : offset + _BATCH],
-        )
+        connection.execute(upsert, rows[offset : offset + _BATCH])
     return len(rows)
 
 
