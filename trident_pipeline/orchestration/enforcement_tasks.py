@@ -36,15 +36,12 @@ from trident_pipeline.orchestration.hooks.x import XHook
 from trident_pipeline.orchestration.sources import Inbox
 from trident_pipeline.orchestration.store import store_engine
 from trident_pipeline.orchestration.tasks import pull_plan
-from trident_pipeline.sources.bluesky.moderation import CAPABILITIES as BLUESKY
-from trident_pipeline.sources.facebook.moderation import CAPABILITIES as FACEBOOK
-from trident_pipeline.sources.moderation import Capabilities, Moderator
+from trident_pipeline.sources.capabilities import CAPABILITIES
+from trident_pipeline.sources.moderation import Moderator
 from trident_pipeline.sources.sample_moderator import sample_moderators
-from trident_pipeline.sources.x.moderation import CAPABILITIES as X
 
 __all__ = [
     "APPROVALS_URI",
-    "CAPABILITIES",
     "ModeratorFactory",
     "announce_approvals",
     "apply_decision",
@@ -59,13 +56,6 @@ log = logging.getLogger(__name__)
 
 APPROVALS_URI = "trident://strikes/approval-requested"
 """The asset whose events start the block DAG: block requests and messages to approve."""
-
-CAPABILITIES: Mapping[Platform, Capabilities] = {
-    Platform.X: X,
-    Platform.BLUESKY: BLUESKY,
-    Platform.FACEBOOK: FACEBOOK,
-}
-"""Each platform's capability matrix, as its connector declares it."""
 
 ModeratorFactory = Callable[[str, Engine], Mapping[Platform, Moderator]]
 

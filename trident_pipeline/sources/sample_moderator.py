@@ -22,8 +22,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from trident_pipeline.domain.models import InboxItem, Kind, Platform
-from trident_pipeline.sources.bluesky.moderation import CAPABILITIES as BLUESKY
-from trident_pipeline.sources.facebook.moderation import CAPABILITIES as FACEBOOK
+from trident_pipeline.sources.capabilities import CAPABILITIES
 from trident_pipeline.sources.moderation import (
     Action,
     ActionResult,
@@ -31,7 +30,6 @@ from trident_pipeline.sources.moderation import (
     Outcome,
     Support,
 )
-from trident_pipeline.sources.x.moderation import CAPABILITIES as X
 from trident_pipeline.store.ledger import thread_started_by_us
 
 __all__ = ["SampleModerator", "sample_moderators"]
@@ -135,7 +133,6 @@ def sample_moderators(engine: Engine) -> Mapping[Platform, SampleModerator]:
     Raises:
         Nothing.
     """
-    matrices = {Platform.X: X, Platform.BLUESKY: BLUESKY, Platform.FACEBOOK: FACEBOOK}
     return {
-        platform: SampleModerator(platform, matrices[platform], engine) for platform in Platform
+        platform: SampleModerator(platform, CAPABILITIES[platform], engine) for platform in Platform
     }
