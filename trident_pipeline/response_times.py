@@ -9,26 +9,35 @@ retries, backfills and one computation over a whole period give the same records
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from trident_pipeline.config.service import ServiceConfig
 from trident_pipeline.domain.metrics import Dimension, records_frame, response_metrics
 from trident_pipeline.domain.responses import ResponseMatcher
-from trident_pipeline.reports import Period, build_report, write_report
+from trident_pipeline.reports import Period, Report, build_report, write_report
 from trident_pipeline.store.responses import (
     active_threads,
+    mark_response,
     operator_marks,
     records_between,
     save_daily_metrics,
     save_response_records,
     thread_items,
 )
+from trident_pipeline.store.schema import inbox_items
 from trident_pipeline.store.screenings import violating_keys
 
-__all__ = ["match_responses", "store_daily_metrics", "write_review_report"]
+__all__ = [
+    "UnknownItem",
+    "mark_item",
+    "match_responses",
+    "report_of",
+    "store_daily_metrics",
+    "write_review_report",
+]
 
 _DAILY = (Dimension.PLATFORM, Dimension.CHANNEL, Dimension.RESPONDER)
 
@@ -54,6 +63,45 @@ def match_responses(
         return save_response_records(connection, records)
 
 
+class UnknownItem(LookupError):
+    """No item with the given key is in the store."""
+
+
+def mark_item(
+    engine: Engine,
+    matcher: ResponseMatcher,
+    item_key: str,
+    *,
+    needs_response: bool,
+    reason: str,
+    operator: str,
+    now: datetime,
+) -> None:
+    """Record an operator's mark on an item (policy 3: a response "where appropriate") and
+    recompute its thread at once, so the queue and the figures follow it.
+
+    Raises:
+        UnknownItem: when no item ``item_key`` is in the store.
+        ValueError: when ``reason`` or ``operator`` is blank.
+        sqlalchemy.exc.SQLAlchemyError: when the store cannot be read or written.
+    """
+    with engine.begin() as connection:
+        created = connection.execute(
+            select(inbox_items.c.created_at).where(inbox_items.c.key == item_key)
+        ).scalar_one_or_none()
+        if created is None:
+            raise UnknownItem(item_key)
+        mark_response(
+            connection,
+            item_key,
+            needs_response=needs_response,
+            reason=reason,
+            operator=operator,
+            now=now,
+        )
+    match_responses(engine, matcher, created, created + timedelta(seconds=1))
+
+
 def store_daily_metrics(engine: Engine, service: ServiceConfig, day: date, as_of: datetime) -> int:
     """Store ``day``'s metrics per platform, channel and responder, as at ``as_of``.
 
@@ -76,13 +124,21 @@ def write_review_report(
         OSError: when the folder cannot be written.
         sqlalchemy.exc.SQLAlchemyError: when the store cannot be read.
     """
+    return write_report(report_of(engine, service, period, as_of), folder)
+
+
+def report_of(engine: Engine, service: ServiceConfig, period: Period, as_of: datetime) -> Report:
+    """The review report of ``period``, as at ``as_of``, from the stored response records.
+
+    Raises:
+        sqlalchemy.exc.SQLAlchemyError: when the store cannot be read.
+    """
     with engine.connect() as connection:
         frame = records_frame(records_between(connection, period.first, period.last))
-    report = build_report(
+    return build_report(
         frame,
         period=period,
         as_of=as_of,
         target=service.response_target(),
         timezone=service.timezone,
     )
-    return write_report(report, folder)

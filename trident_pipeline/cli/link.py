@@ -63,41 +63,41 @@ def _unlink(arguments: argparse.Namespace) -> int:
 def _write(arguments: argparse.Namespace, contact_id: str | None) -> int:
     from datetime import datetime, timezone
 
+    from trident_pipeline.account_links import set_link
     from trident_pipeline.domain.models import Platform
-    from trident_pipeline.domain.residents import AccountLink, AccountRef, LinkSource
-    from trident_pipeline.enforcement import link_event
+    from trident_pipeline.domain.residents import AccountRef
     from trident_pipeline.orchestration.store import store_engine
     from trident_pipeline.store import migrate
-    from trident_pipeline.store.ledger import append_events, read_residents, write_link
 
-    operator = arguments.operator.strip()
     user_id = arguments.user_id.strip()
-    contact = contact_id.strip() if contact_id is not None else None
-    if not operator or not user_id or contact == "":
-        print("trident: --operator, --user-id and --contact must not be blank", file=sys.stderr)
+    if not user_id:
+        print("trident: --user-id must not be blank", file=sys.stderr)
         return 2
     account = AccountRef(Platform(arguments.platform), user_id)
-    link = AccountLink(account, contact, LinkSource.OPERATOR, operator, datetime.now(timezone.utc))
     engine = store_engine()
     try:
         migrate(engine)
-        with engine.begin() as connection:
-            changed = write_link(connection, link)
-            if changed:
-                append_events(connection, [link_event(link)], link.linked_at)
-            residents = read_residents(connection)
+        change = set_link(
+            engine, account, contact_id, arguments.operator, datetime.now(timezone.utc)
+        )
+    except ValueError as error:
+        print(f"trident: {error}", file=sys.stderr)
+        return 2
     finally:
         engine.dispose()
     where = f"{account.platform.value} account {account.user_id}"
-    if not changed:
+    if not change.changed:
         print(
-            f"No change: {where} was already {'linked to ' + contact if contact else 'unlinked'}."
+            f"No change: {where} was already "
+            f"{'linked to ' + contact_id.strip() if contact_id else 'unlinked'}."
         )
         return 0
-    if contact is None:
+    if contact_id is None:
         print(f"Unlinked {where}: its strikes now count on their own.")
         return 0
-    count = len(residents.accounts_of(residents.resident_of(account)))
-    plural = "account" if count == 1 else "accounts"
-    print(f"Linked {where} to contact {contact}, whose strikes now count over {count} {plural}.")
+    plural = "account" if change.accounts == 1 else "accounts"
+    print(
+        f"Linked {where} to contact {contact_id.strip()}, whose strikes now count over "
+        f"{change.accounts} {plural}."
+    )
     return 0

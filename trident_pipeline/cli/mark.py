@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 __all__ = ["register"]
 
@@ -27,36 +27,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(arguments: argparse.Namespace) -> int:
-    from sqlalchemy import select
-
     from trident_pipeline import response_times
     from trident_pipeline.config import StaffConfig, read_config
     from trident_pipeline.config.service import ServiceConfig
     from trident_pipeline.orchestration.store import store_engine
-    from trident_pipeline.store.responses import mark_response
-    from trident_pipeline.store.schema import inbox_items
 
-    engine = store_engine()
-    with engine.connect() as connection:
-        created = connection.execute(
-            select(inbox_items.c.created_at).where(inbox_items.c.key == arguments.item_key)
-        ).scalar_one_or_none()
-    if created is None:
-        raise SystemExit(f"trident mark: no item {arguments.item_key} in the store")
-    try:
-        with engine.begin() as connection:
-            mark_response(
-                connection,
-                arguments.item_key,
-                needs_response=arguments.needs_response,
-                reason=arguments.reason,
-                operator=arguments.operator,
-                now=datetime.now(timezone.utc),
-            )
-    except ValueError as error:
-        raise SystemExit(f"trident mark: {error}") from None
     service = read_config("service.yaml", ServiceConfig)
     matcher = service.response_matcher(read_config("staff.yaml", StaffConfig))
-    response_times.match_responses(engine, matcher, created, created + timedelta(seconds=1))
+    try:
+        response_times.mark_item(
+            store_engine(),
+            matcher,
+            arguments.item_key,
+            needs_response=arguments.needs_response,
+            reason=arguments.reason,
+            operator=arguments.operator,
+            now=datetime.now(timezone.utc),
+        )
+    except response_times.UnknownItem:
+        raise SystemExit(f"trident mark: no item {arguments.item_key} in the store") from None
+    except ValueError as error:
+        raise SystemExit(f"trident mark: {error}") from None
     print(f"Marked {arguments.item_key}")
     return 0

@@ -21,6 +21,8 @@ class Responder(BaseModel):
 
     Replies are attributed to ``pseudonym``: the first name or agreed pseudonym they sign with.
     ``sign_offs`` are the exact forms that close their replies, such as ``^SB`` or ``- Sam``.
+    ``login`` is their Airflow user name, so what they do on the operators' pages is recorded
+    under their pseudonym.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -29,6 +31,7 @@ class Responder(BaseModel):
     role: Role
     sign_offs: tuple[str, ...] = Field(min_length=1)
     full_name: str | None = None
+    login: str | None = Field(default=None, min_length=1)
 
 
 class StaffConfig(BaseModel):
@@ -46,3 +49,23 @@ class StaffConfig(BaseModel):
         if len(set(pseudonyms)) != len(pseudonyms):
             raise ValueError("each responder needs a pseudonym of their own")
         return responders
+
+    @field_validator("responders")
+    @classmethod
+    def _logins_are_unique(cls, responders: tuple[Responder, ...]) -> tuple[Responder, ...]:
+        logins = [r.login.casefold() for r in responders if r.login is not None]
+        if len(set(logins)) != len(logins):
+            raise ValueError("each responder needs a login of their own")
+        return responders
+
+    def responder_with_login(self, login: str) -> Responder | None:
+        """The responder whose Airflow user name is ``login`` (ignoring case), if any.
+
+        Raises:
+            Nothing.
+        """
+        wanted = login.strip().casefold()
+        return next(
+            (r for r in self.responders if r.login is not None and r.login.casefold() == wanted),
+            None,
+        )

@@ -23,6 +23,7 @@ from trident_pipeline.domain.models import Channel, Kind, Platform
 __all__ = [
     "MessageStatus",
     "PlatformOutcome",
+    "account_link_note",
     "block_carried_out_note",
     "block_rejected_note",
     "block_requested_note",
@@ -349,3 +350,19 @@ def block_review_note(
     if next_review is None:
         raise ValueError("a kept block has a next review")
     return f"{head}: kept ({why}). Next review due {london_date(next_review)}. {by}"
+
+
+def account_link_note(platform: Platform, *, linked: bool, by: str, at: datetime) -> str:
+    """The note that an operator linked an account on ``platform`` to this customer record,
+    or unlinked it, so its strikes now count here or on their own.
+
+    Raises:
+        ValueError: when ``at`` is naive.
+    """
+    where = f"{platform_name(platform)} account"
+    if linked:
+        return (
+            f"{by} linked a {where} to this record on {london_time(at)}: its strikes now "
+            "count with this resident's other accounts."
+        )
+    return f"{by} unlinked a {where} on {london_time(at)}: its strikes now count on their own."
