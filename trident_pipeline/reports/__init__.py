@@ -7,6 +7,8 @@ from trident_pipeline.reports.render import (
     build_report,
     render_csv,
     render_html,
+    render_sections,
+    report_context,
     write_report,
 )
 
@@ -17,5 +19,7 @@ __all__ = [
     "build_report",
     "render_csv",
     "render_html",
+    "render_sections",
+    "report_context",
     "write_report",
 ]

@@ -15,7 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from importlib import resources
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,8 @@ __all__ = [
     "build_report",
     "render_csv",
     "render_html",
+    "render_sections",
+    "report_context",
     "write_report",
 ]
 
@@ -184,27 +186,47 @@ def render_html(report: Report) -> str:
     Raises:
         jinja2.TemplateError: when the bundled template is broken.
     """
-    template = _environment().from_string(
-        resources.files(__package__).joinpath("report.html.j2").read_text(encoding="utf-8")
-    )
+    return environment().get_template("report.html.j2").render(report_context(report))
+
+
+def render_sections(context: dict[str, object]) -> str:
+    """The body of a report (summary, breakdowns with charts, open items), for a page of its
+    own; ``context`` is :func:`report_context`'s.
+
+    Raises:
+        jinja2.TemplateError: when the bundled template is broken.
+    """
+    return environment().get_template("report_sections.html.j2").render(context)
+
+
+def report_context(report: Report) -> dict[str, object]:
+    """What the report templates show of ``report``: title, figures, tables and charts.
+
+    ``report_sections.html.j2`` renders it as the body of a page (headings from ``h2``).
+
+    Raises:
+        Nothing.
+    """
     tables = report.breakdowns
     local = report.as_of.astimezone(report.timezone)
     pending = report.open_items
-    return template.render(
-        title=(
+    return {
+        "title": (
             "Social media response times, "
             f"{_long_date(report.period.first)} to {_long_date(report.period.last)}"
         ),
-        as_of=f"{_long_date(local.date())} at {local:%H:%M} ({local.tzname()})",
-        target_hours=f"{report.target.hours:g}",
-        basis=_BASES[report.target.basis],
-        summary=_summary(tables["period"]),
-        exclusions=_exclusions(tables["period"]),
-        platform=_group_table(tables["platform"], "platform", "Platform", _GROUP_FIGURES),
-        channel=_group_table(tables["channel"], "channel", "Channel", _GROUP_FIGURES),
-        responder=_group_table(tables["responder"], "responder", "Responder", _RESPONDER_FIGURES),
-        day=_group_table(tables["day"], "day", "Day", _GROUP_FIGURES),
-        charts={
+        "as_of": f"{_long_date(local.date())} at {local:%H:%M} ({local.tzname()})",
+        "target_hours": f"{report.target.hours:g}",
+        "basis": _BASES[report.target.basis],
+        "summary": _summary(tables["period"]),
+        "exclusions": _exclusions(tables["period"]),
+        "platform": _group_table(tables["platform"], "platform", "Platform", _GROUP_FIGURES),
+        "channel": _group_table(tables["channel"], "channel", "Channel", _GROUP_FIGURES),
+        "responder": _group_table(
+            tables["responder"], "responder", "Responder", _RESPONDER_FIGURES
+        ),
+        "day": _group_table(tables["day"], "day", "Day", _GROUP_FIGURES),
+        "charts": {
             "platform": _chart(tables["platform"], "platform", "platform"),
             "responder": _chart(tables["responder"], "responder", "responder"),
             "day_volume": bar_chart(
@@ -221,8 +243,8 @@ def render_html(report: Report) -> str:
             ),
             "day_target": _chart(tables["day"], "day", "day of arrival"),
         },
-        open_total=len(pending),
-        open_rows=[
+        "open_total": len(pending),
+        "open_rows": [
             (
                 _label("platform", row.platform),
                 _label("channel", row.channel),
@@ -232,8 +254,8 @@ def render_html(report: Report) -> str:
             )
             for row in pending.head(OPEN_ITEMS_SHOWN).itertuples(index=False)
         ],
-        open_shown=OPEN_ITEMS_SHOWN,
-    )
+        "open_shown": OPEN_ITEMS_SHOWN,
+    }
 
 
 def write_report(report: Report, folder: Path) -> tuple[Path, Path]:
@@ -256,8 +278,15 @@ def write_report(report: Report, folder: Path) -> tuple[Path, Path]:
     return html_path, csv_path
 
 
-def _environment() -> jinja2.Environment:
+@cache
+def environment() -> jinja2.Environment:
+    """The Jinja environment of the report templates.
+
+    Raises:
+        Nothing.
+    """
     return jinja2.Environment(
+        loader=jinja2.PackageLoader(__package__, ""),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
