@@ -85,8 +85,9 @@ class ApprovalEvidence:
         self.settings = settings
         self.capabilities = capabilities
 
-    def evidence(self, event_id: int, now: datetime) -> Evidence:
-        """The subject and body to show for a pending block request or drafted message.
+    def evidence(self, event_id: int, now: datetime, *, handles: bool = True) -> Evidence:
+        """The subject and body to show for a pending block request or drafted message;
+        with ``handles`` false, accounts are named by platform and id only.
 
         Raises:
             UnknownEvent: when ``event_id`` is neither.
@@ -100,11 +101,11 @@ class ApprovalEvidence:
                 connection, unrecorded_only=False, keys=[s.item_key or "" for s in strikes]
             )
             accounts = block_accounts(event, residents) if is_block_request(event) else []
-            handles = latest_handles(connection, {*accounts, *(s.account for s in strikes)})
+            known = latest_handles(connection, {*accounts, *(s.account for s in strikes)})
         redacted = {violation.item.key: violation for violation in found}
         if is_block_request(event):
             return self._block_evidence(
-                ledger, residents, event, strikes, redacted, accounts, handles, now
+                ledger, residents, event, strikes, redacted, accounts, known if handles else {}, now
             )
         return self._message_evidence(event, strikes[0], redacted)
 

@@ -129,14 +129,15 @@ class Approvals:
 
     # ------------------------------------------------------------------------ evidence
 
-    def evidence(self, event_id: int, now: datetime) -> Evidence:
-        """The subject and body to show for a pending block request or drafted message.
+    def evidence(self, event_id: int, now: datetime, *, handles: bool = True) -> Evidence:
+        """The subject and body to show for a pending block request or drafted message;
+        with ``handles`` false, accounts are named by platform and id only.
 
         Raises:
             UnknownEvent: when ``event_id`` is neither.
             sqlalchemy.exc.SQLAlchemyError: when the store cannot be read.
         """
-        return self._evidence.evidence(event_id, now)
+        return self._evidence.evidence(event_id, now, handles=handles)
 
     # ------------------------------------------------------------------------ decisions
 
