@@ -24,7 +24,14 @@ SAMPLE_CONF := {"inbox": "sample", "window_start": "2026-03-23T00:00:00+00:00", 
 # strikes count across platforms (policy 3.1: "blocked on all accounts").
 SAMPLE_LINKS := x:8841376628802829077 bluesky:did:plc:nsbvfrrwtueuidr46j3ofqya facebook:2648183334707194
 
-.PHONY: install airflow run test ui bench lint clean
+# Browser tests (tests/e2e): Debian's Chromium drives the pages headless through Playwright (its
+# Python wheel bundles the driver; `playwright install` is never run), and axe-core comes pinned
+# from the npm registry. Installed when missing, as root or through sudo.
+CHROMIUM := /usr/bin/chromium
+E2E := $(CURDIR)/tests/e2e
+AXE_INSTALLED := $(E2E)/node_modules/.installed
+
+.PHONY: install airflow run test browser ui bench lint clean
 
 install: $(INSTALLED)
 
@@ -56,12 +63,36 @@ run: airflow
 		> $(AIRFLOW_HOME)/make-run.log 2>&1 || (tail -30 $(AIRFLOW_HOME)/make-run.log; exit 1)
 	@$(BIN)/trident summary
 
-test: $(INSTALLED)
+test: $(INSTALLED) browser
 	$(BIN)/pytest
 
+browser: $(CHROMIUM) $(AXE_INSTALLED)
+
+# Run as root, or through sudo when there is one; otherwise say what to do.
+AS_ROOT = if [ "$$(id -u)" -eq 0 ]; then SUDO=; \
+	elif command -v sudo > /dev/null 2>&1; then SUDO=sudo; \
+	else echo "$@: needs root to apt-get install $(1); run as root or install it by hand" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1)
+
+$(CHROMIUM):
+	@echo "Installing Debian's Chromium for the browser tests"
+	@$(call AS_ROOT,chromium fonts-liberation)
+	@test -x $@ || { echo "$@ is still missing after apt-get install chromium" >&2; exit 1; }
+
+$(AXE_INSTALLED): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm > /dev/null 2>&1 || { $(call AS_ROOT,npm); }
+	cd $(E2E) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The operators' pages' roles (README, "Who may do what"): Sam the manager, Priya an officer,
+# a Board member who reads, and an admin.
+UI_USERS := admin:admin,sam:op,priya:user,board:viewer
+
 ui: airflow
-	@echo "Airflow UI on http://localhost:8080 ; user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
-	PATH="$(BIN):$$PATH" $(BIN)/airflow standalone
+	@echo "Airflow UI on http://localhost:8080 (Trident pages in its menu); users admin, sam, priya, board;"
+	@echo "passwords in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+	PATH="$(BIN):$$PATH" AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS="$(UI_USERS)" $(BIN)/airflow standalone
 
 $(BENCH_VENV)/.installed: requirements.txt requirements-bench.txt pyproject.toml
 	$(PYTHON) -m venv $(BENCH_VENV)
