@@ -1,4 +1,5 @@
-"""The inbox queue: inbound items and their response deadlines, soonest first.
+"""The inbox queue: inbound items and their response deadlines, soonest first (the
+organisation's own posts and replies are not in it).
 
 Each entry carries what an operator needs to pick the next item: platform, channel, time left
 (or how long overdue), the screening's flags and the redacted text. The original text and the
@@ -11,9 +12,10 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, func, null, or_, select
+from sqlalchemy import Connection, and_, case, func, null, or_, select
 
 from trident_pipeline.domain.models import Channel, Kind, Platform
+from trident_pipeline.domain.responses import Exclusion
 from trident_pipeline.store.schema import inbox_items, response_marks, response_records, screenings
 
 __all__ = ["QueueEntry", "QueueFilter", "QueuePage", "QueueStatus", "inbox_queue"]
@@ -110,7 +112,8 @@ def _conditions(wanted: QueueFilter, now: datetime) -> list:
         QueueStatus.NO_RESPONSE_NEEDED: records.excluded.isnot(None),
         QueueStatus.ALL: None,
     }
-    conditions = [by_status[wanted.status]]
+    inbound = or_(records.excluded.is_(None), records.excluded != Exclusion.OURS.value)
+    conditions = [inbound, by_status[wanted.status]]
     if wanted.platform is not None:
         conditions.append(records.platform == wanted.platform.value)
     if wanted.channel is not None:
@@ -163,7 +166,9 @@ def inbox_queue(
         .where(*conditions)
         .order_by(
             or_(records.deadline.is_(None), records.responded_at.isnot(None)),
-            records.deadline,
+            # Only waiting items are ordered by deadline: the rest by arrival alone, the same
+            # on every database (SQLite sorts NULL first, PostgreSQL last).
+            case((records.responded_at.is_(None), records.deadline), else_=null()),
             records.arrived_at.desc(),
             records.key,
         )

@@ -128,8 +128,9 @@ class ResidentHistory:
 def find_residents(
     connection: Connection, query: str, at: datetime, rules: StrikeRules, *, personal_data: bool
 ) -> list[ResidentFound]:
-    """Residents whose CRM contact id, account id, handle or (with personal data) name
-    contains ``query``, ignoring case; at most :data:`SEARCH_LIMIT`.
+    """Residents whose CRM contact id, account id or (with personal data) handle or name
+    contains ``query``, ignoring case; at most :data:`SEARCH_LIMIT`. Without personal data a
+    handle or name finds nobody, so a search cannot tell who is behind one.
 
     Raises:
         ValueError: when ``query`` is blank.
@@ -138,17 +139,18 @@ def find_residents(
     needle = query.strip().casefold()
     if not needle:
         raise ValueError("type a name, handle or CRM contact id to search for")
-    pattern = f"%{needle.replace('%', '').replace('_', '')}%"
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
     items = inbox_items.c
-    fields = [func.lower(items.author_id), func.lower(items.author_handle)]
+    fields = [func.lower(items.author_id)]
     if personal_data:
-        fields.append(func.lower(items.author_name))
+        fields += [func.lower(items.author_handle), func.lower(items.author_name)]
     matched = {
         AccountRef(Platform(row.platform), row.author_id)
         for row in connection.execute(
             select(items.platform, items.author_id)
             .where(items.author_id.isnot(None), items.is_ours.is_(False))
-            .where(or_(*(field.like(pattern) for field in fields)))
+            .where(or_(*(field.like(pattern, escape="\\") for field in fields)))
             .distinct()
             .limit(SEARCH_LIMIT * 4)
         )
@@ -156,7 +158,7 @@ def find_residents(
     contacts = set(
         connection.execute(
             select(account_links.c.contact_id)
-            .where(func.lower(account_links.c.contact_id).like(pattern))
+            .where(func.lower(account_links.c.contact_id).like(pattern, escape="\\"))
             .distinct()
         ).scalars()
     )

@@ -42,8 +42,10 @@ _FIELD_NAMES = {
     "user_id": "Account id",
     "contact_id": "CRM contact id",
     "outcome": "Outcome",
-    "first": "From",
-    "last": "To",
+    "from": "From",
+    "to": "To",
+    "request_id": "Block request",
+    "entry_id": "Entry",
     "item_key": "Item",
     "q": "Search",
 }
