@@ -2,13 +2,13 @@
 
 Strikes count per resident over every linked account (policy 3.1: "blocked on all accounts").
 A link or unlink is written to the store, to the ledger with the operator's identity, and as a
-note for the customer record, in one transaction; doing it again changes nothing. ``trident
-link``/``unlink`` and the Residents page both call :func:`set_link`.
+note for the customer record it joins or leaves, in one transaction; doing it again changes
+nothing. ``trident link``/``unlink`` and the Residents page both call :func:`set_link`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -50,6 +50,8 @@ def set_link(
         raise ValueError("a link names the customer record's contact id")
     link = AccountLink(account, contact, LinkSource.OPERATOR, operator, now)
     with engine.begin() as connection:
+        before = read_residents(connection)
+        concerned = contact or before.contact_of(before.resident_of(account))
         changed = write_link(connection, link)
         if changed:
             added = append_events(connection, [link_event(link)], now)
@@ -62,6 +64,9 @@ def set_link(
                 crm_record(RecordKind.NOTE, f"note:{event.key}", event, subject, body, handles)
                 for event in added
             ]
-            outbox.enqueue(connection, [r for r in records if r], now)
+            # The note goes to the record the account joins or leaves, not the account's
+            # link at delivery (after an unlink there is none).
+            addressed = [replace(r, contact_id=concerned) for r in records if r and concerned]
+            outbox.enqueue(connection, addressed, now)
         residents = read_residents(connection)
     return LinkChange(changed, len(residents.accounts_of(residents.resident_of(account))) or 1)

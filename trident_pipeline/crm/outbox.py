@@ -171,9 +171,9 @@ def deliver(
 ) -> DeliveryCounts:
     """Hand up to ``batch`` due entries to ``crm``, oldest due first, and record each outcome.
 
-    Each entry's contact is found anew: the account's link in the ledger's ``account_links``
-    first (an operator's unlink means no contact, whatever the CRM would match), else
-    ``crm.find_contact``.
+    An entry addressed to a contact goes to it; any other entry's contact is found anew: the
+    account's link in the ledger's ``account_links`` first (an operator's unlink means no
+    contact, whatever the CRM would match), else ``crm.find_contact``.
     Entries are sent outside any database transaction and marked one by one, so a crash
     part-way sends some entries again next run, which the CRM's idempotency absorbs.
 
@@ -305,6 +305,7 @@ def _row(record: CrmRecord, now: datetime) -> dict[str, Any]:
         "body": record.body,
         "item_key": record.item_key,
         "direction": record.direction.value if record.direction else None,
+        "contact_id": record.contact_id,
         "state": OutboxState.PENDING,
         "attempts": 0,
         "next_attempt_at": now,
@@ -323,6 +324,7 @@ def _record(row: RowMapping) -> CrmRecord:
         body=row["body"],
         item_key=row["item_key"],
         direction=Direction(row["direction"]) if row["direction"] else None,
+        contact_id=row["contact_id"],
     )
 
 
@@ -341,12 +343,12 @@ def _deliver_one(
     """
     record = _record(row)
     account = AccountRef(record.customer.platform, record.customer.user_id)
-    if account not in contacts:
+    if record.contact_id is None and account not in contacts:
         if residents.is_decided(account):  # an operator's link or unlink, or an earlier match
             contacts[account] = residents.contact_of(residents.resident_of(account))
         else:
             contacts[account] = crm.find_contact(record.customer)
-    contact_id = contacts[account]
+    contact_id = record.contact_id or contacts[account]
     if contact_id is None:
         _set(
             engine,

@@ -47,7 +47,10 @@ class CrmRecord:
 
     ``idempotency_key`` is unique per entry (for example ``communication:x:1234`` or
     ``strike_event:<event id>``); ``item_key`` names the inbox item it concerns, if any;
-    ``body`` is plain English for a person reading the record.
+    ``body`` is plain English for a person reading the record. ``contact_id`` addresses the
+    entry to one contact, whatever the account's link is when it is delivered (the note of a
+    link or an unlink belongs to the contact it concerns); otherwise the contact is found at
+    delivery.
     """
 
     kind: RecordKind
@@ -58,3 +61,4 @@ class CrmRecord:
     body: str
     item_key: str | None = None
     direction: Direction | None = None
+    contact_id: str | None = None
