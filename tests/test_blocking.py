@@ -259,7 +259,8 @@ def test_a_drafted_message_waits_for_a_responder_then_is_sent_once(
     evidence = approvals.evidence(message_id, T0)
     assert evidence.subject == "Send a drafted public reply on Facebook?"
     assert "> ring me on [phone] (fb-1)" in evidence.body
-    assert "> - Sam" in evidence.body
+    # The sign-off stays a line of the message, not a Markdown list item.
+    assert "> \\- Sam" in evidence.body
     summary = approvals.decide(message_id, Approval(True, "priya"), T0 + timedelta(hours=1))
     assert summary == {"event_id": message_id, "decision": "message_approved", "sent": "done"}
     approvals.decide(message_id, Approval(True, "Priya"), T0 + timedelta(hours=2))

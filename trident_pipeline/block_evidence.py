@@ -7,6 +7,7 @@ out; the answers are applied by :class:`~trident_pipeline.blocking.Approvals`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 _EXCERPT = 200
+# What opens a Markdown list, heading, quote or rule at the start of a line.
+_BLOCK_MARKER = re.compile(r"^(\s*)(?:(\d+)(?=[.)])|([-+*#>]))")
 _WAYS = {
     Support.AUTOMATIC: "automatic",
     Support.OUR_THREADS_ONLY: "automatic where the platform allows",
@@ -53,6 +56,22 @@ class Evidence:
 
     subject: str
     body: str
+
+
+def _literal(line: str) -> str:
+    """``line`` as Markdown shows it word for word: a sign-off such as "- Sam" stays a line of
+    the message instead of becoming a list item.
+
+    Raises:
+        Nothing.
+    """
+    marker = _BLOCK_MARKER.match(line)
+    if marker is None:
+        return line
+    indent, number = marker.group(1), marker.group(2)
+    if number:  # "12. Thanks" → "12\. Thanks"
+        return f"{indent}{number}\\{line[marker.end() :]}"
+    return f"{indent}\\{line[len(indent) :]}"  # "- Sam" → "\- Sam"
 
 
 def excerpt(redacted: str, limit: int = _EXCERPT) -> str:
@@ -185,7 +204,7 @@ class ApprovalEvidence:
         if violation:
             lines += ["", f"> {excerpt(violation.redacted)}", "", "(personal details redacted)"]
         lines += ["", "The message, exactly as it will go out:", ""]
-        lines += [f"> {line}" for line in drafted.detail["text"].splitlines()]
+        lines += [f"> {_literal(line)}" for line in drafted.detail["text"].splitlines()]
         problems = drafted.detail.get("problems") or []
         if problems:
             lines += ["", "**It failed these checks, so it did not go out by itself:**", ""]
