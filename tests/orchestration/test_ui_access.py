@@ -4,6 +4,7 @@ with SimpleAuthManager the role decides; any other auth manager is asked for cus
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -50,7 +51,10 @@ def request(*, token: str | None = None, cookie: str | None = None) -> Request:
 
 
 def operator_for(req: Request):
-    return asyncio.run(airflow_operator(req))
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in the
+    # main thread for the whole session, and asyncio.run refuses to start beside it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, airflow_operator(req)).result()
 
 
 # ----------------------------------------------------------------- SimpleAuthManager
