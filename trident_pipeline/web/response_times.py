@@ -11,12 +11,13 @@ from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
 from trident_pipeline.reports import (
     Period,
+    Report,
     render_csv,
     render_html,
     render_sections,
@@ -25,6 +26,7 @@ from trident_pipeline.reports import (
 from trident_pipeline.response_times import report_of
 from trident_pipeline.web.access import OperatorDep
 from trident_pipeline.web.rendering import render
+from trident_pipeline.web.services import Services
 
 __all__ = ["router"]
 
@@ -37,47 +39,46 @@ FirstDay = Annotated[date | None, Query(alias="from")]
 LastDay = Annotated[date | None, Query(alias="to")]
 
 
-@router.get("/response-times", name="response_times_page", response_class=HTMLResponse)
-async def response_times_page(
-    request: Request, operator: OperatorDep, first: FirstDay = None, last: LastDay = None
-) -> HTMLResponse:
-    """The figures of a period (by default the month to date)."""
+async def _asked_report(request: Request, first: FirstDay = None, last: LastDay = None) -> Report:
+    """The report of the period asked for, as at now."""
     services = request.app.state.services
     period = _period(services, first, last)
-    context = report_context(report_of(services.engine, services.service, period, services.now()))
+    return report_of(services.engine, services.service, period, services.now())
+
+
+AskedReport = Annotated[Report, Depends(_asked_report)]
+
+
+@router.get("/response-times", name="response_times_page", response_class=HTMLResponse)
+async def response_times_page(
+    request: Request, operator: OperatorDep, report: AskedReport
+) -> HTMLResponse:
+    """The figures of a period (by default the month to date)."""
+    context = report_context(report)
     return render(
         request,
         "response_times.html.j2",
         title="Response times",
-        period=period,
+        period=report.period,
         report=context,
         sections=Markup(render_sections(context)),  # noqa: S704 (rendered with autoescape)
     )
 
 
 @router.get("/response-times/report.html", name="report_html")
-async def report_html(
-    request: Request, operator: OperatorDep, first: FirstDay = None, last: LastDay = None
-) -> Response:
+async def report_html(operator: OperatorDep, report: AskedReport) -> Response:
     """The period's review report as one self-contained HTML file."""
-    services = request.app.state.services
-    period = _period(services, first, last)
-    report = report_of(services.engine, services.service, period, services.now())
-    return _download(render_html(report), "text/html", f"response-times_{period.name}.html")
+    name = f"response-times_{report.period.name}.html"
+    return _download(render_html(report), "text/html", name)
 
 
 @router.get("/response-times/report.csv", name="report_csv")
-async def report_csv(
-    request: Request, operator: OperatorDep, first: FirstDay = None, last: LastDay = None
-) -> Response:
+async def report_csv(operator: OperatorDep, report: AskedReport) -> Response:
     """The period's figures as CSV: a row per group of each breakdown."""
-    services = request.app.state.services
-    period = _period(services, first, last)
-    report = report_of(services.engine, services.service, period, services.now())
-    return _download(render_csv(report), "text/csv", f"response-times_{period.name}.csv")
+    return _download(render_csv(report), "text/csv", f"response-times_{report.period.name}.csv")
 
 
-def _period(services, first: date | None, last: date | None) -> Period:  # noqa: ANN001
+def _period(services: Services, first: date | None, last: date | None) -> Period:
     """The period asked for; by default from the first of this month to today (local dates).
 
     Raises:
