@@ -67,6 +67,32 @@ def test_finds_street_and_flat_addresses(text: str, address: str) -> None:
     assert found(text, FindingType.POSTAL_ADDRESS) == [address]
 
 
+@pytest.mark.parametrize(
+    ("text", "address", "rule"),
+    [
+        ("LETTERS TO 14 QUILLWORT AVENUE GO MISSING", "14 QUILLWORT AVENUE", "street_lower"),
+        ("the bins at 3 acacia rd.", "3 acacia rd", "street_lower"),
+        ("Café next to 14 Quillwort Avenue, Leeds", "14 Quillwort Avenue, Leeds", "street"),
+        ("14 Quillwort Avenue's drains", "14 Quillwort Avenue", "street"),
+        ("FLAT 3, MAPLE COURT has damp", "FLAT 3, MAPLE COURT", "building_lower"),
+        ("flat3, maple court", "flat3, maple court", "building_lower"),
+    ],
+)
+def test_the_quick_word_test_lets_every_address_through(
+    text: str, address: str, rule: str
+) -> None:
+    [finding] = [f for f in DETECTOR.detect(text) if f.type is FindingType.POSTAL_ADDRESS]
+
+    assert (text[finding.start : finding.end], finding.rule) == (address, f"address.{rule}@1")
+
+
+@pytest.mark.parametrize(
+    "text", ["12 Mill Lane2 is wrong", "the meeting is at 3 o'clock, lane closed"]
+)
+def test_a_street_word_that_is_no_suffix_is_no_address(text: str) -> None:
+    assert found(text, FindingType.POSTAL_ADDRESS) == []
+
+
 def test_town_stops_before_an_ordinary_word() -> None:
     text = "14 High St, Leeds Is Awful"
     assert found(text, FindingType.POSTAL_ADDRESS) == ["14 High St, Leeds"]

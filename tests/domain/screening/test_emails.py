@@ -46,6 +46,8 @@ def test_finds_plain_addresses(address: str) -> None:
         "ben.harrow at example.com",
         "jsmith at btinternet.com",
         "info at trident dot org dot uk",
+        "sarah at example DOT com",
+        "sarah at example Dot co Dot uk",
     ],
 )
 def test_finds_disguised_addresses(address: str) -> None:

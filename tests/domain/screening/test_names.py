@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from trident_pipeline.domain.screening.findings import FindingType
-from trident_pipeline.domain.screening.names import NameDetector, NamesLists
+from trident_pipeline.domain.screening.names import (
+    _TOKEN,
+    NameDetector,
+    NamesLists,
+    _casefolded_words,
+)
 
 DETECTOR = NameDetector(
     staff_names=["Dave Pritchard", "Helen Okafor", "Morgan Hale", "Sam Bennett"],
@@ -145,3 +150,18 @@ def test_shipped_lists_load_and_hold_common_uk_names() -> None:
 def test_huge_text_is_handled() -> None:
     text = "word " * 50_000 + "my neighbour Gary"
     assert found(text) == ["Gary"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour Mary-Jane's dog",
+        "I'm fed up with O'Brien next door",
+        "GARY'S van, 'tis -- a--b -x- don't'",
+        "Spoke to Priya-Anne from repairs",
+        "Zoë and Siân from the office",
+        "tab\tand_underscore 42nd",
+    ],
+)
+def test_the_quick_word_split_finds_what_the_word_pattern_finds(text: str) -> None:
+    assert _casefolded_words(text) == set(_TOKEN.findall(text.casefold()))

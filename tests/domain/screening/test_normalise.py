@@ -146,6 +146,16 @@ def test_squeezed_words_make_doubled_letters_single_text_by_text() -> None:
     assert squeezed_words([]) == []
 
 
+def test_squeezed_words_read_only_letters_a_to_z() -> None:
+    texts = ["naïve café 😂😂 kiill", "  mm--mmm  ", "x2y  zz"]
+
+    assert squeezed_words(texts) == [
+        frozenset({"na", "ve", "caf", "kil"}),
+        frozenset({"m"}),
+        frozenset({"x", "y", "z"}),
+    ]
+
+
 BATCH = [
     "The boiler is dead",
     "",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 
 from trident_pipeline.domain.screening.findings import Finding, FindingType
 
@@ -63,8 +64,22 @@ _BUILDING_SUFFIXES = (
     "Grange|Manor|Gate|Mews|Terrace|Square|Row|Parade|Green"
 )
 _LOWER_SUFFIX = re.compile(_LOWER_SUFFIXES, re.IGNORECASE)
+# For ``_may_match``: the suffixes in lower case, and the bytes of lower-cased ASCII text with
+# everything but letters made a space.
+_STREET_WORDS = frozenset(_STREET_SUFFIXES.lower().split("|"))
+_LOWER_STREET_WORDS = frozenset(_LOWER_SUFFIXES.split("|"))
+_LETTERS_ONLY = bytes(
+    code if chr(code) in string.ascii_letters else ord(" ") for code in range(256)
+)
 _FLAT = r"(?i:flat|apartment|apt|unit|maisonette|studio|room|bedsit)\.?[ \t]*\d{1,4}[A-Za-z]?"
-_NUMBER = r"\d{1,4}[A-Za-z]?(?:[ \t]?[-\u2013/][ \t]?\d{1,4}[A-Za-z]?)?"
+# A house number ("12", "14b", "41-43") that is not part of a word, amount, time or decimal:
+# not after a letter, digit, "£", "$", "/", ":", "-", or a digit and "." or ",". It opens with
+# its first digit and only then looks behind that digit, so the regex engine skips straight to
+# the digits of a text rather than trying the lookbehinds at every position.
+_NUMBER = (
+    r"\d(?<![\w£$/:-]\d)(?<!\d[.,]\d)\d{0,3}[A-Za-z]?"
+    r"(?:[ \t]?[-\u2013/][ \t]?\d{1,4}[A-Za-z]?)?"
+)
 # Before a house number: a flat, and "No." or "number"; read backwards from the number.
 _BEFORE_HOUSE = re.compile(rf"(?<![\w])(?:{_FLAT},?[ \t]+)?(?:(?i:no\.?|number|house)[ \t]*)?\Z")
 _BEFORE_WINDOW = 40
@@ -73,12 +88,12 @@ _LOWER_WORD = r"[a-z][a-z'\u2019]+"
 _TOWN = r"(?:,[ \t]*(?P<town>[A-Z][a-z]+(?:(?:[ -](?:upon|on|under|le|in)[ -]|[ ])[A-Z][a-z]+)?))?"
 
 _STREET = re.compile(
-    rf"(?<![\w£$/:-])(?<!\d[.,]){_NUMBER},?[ \t]+"
+    rf"{_NUMBER},?[ \t]+"
     rf"(?P<words>The[ \t]+(?:{_TITLE_WORD}[ \t]+){{0,2}}|(?:{_TITLE_WORD}[ \t]+){{1,3}})"
     rf"(?P<suffix>{_STREET_SUFFIXES})\b{_TOWN}"
 )
 _STREET_LOWER = re.compile(
-    rf"(?<![\w£$/:-])(?<!\d[.,]){_NUMBER},?[ \t]+"
+    rf"{_NUMBER},?[ \t]+"
     rf"(?P<words>(?:{_LOWER_WORD}[ \t]+){{1,3}})(?P<suffix>(?i:{_LOWER_SUFFIXES}))\b",
     re.IGNORECASE,
 )
@@ -141,15 +156,14 @@ class AddressDetector:
         findings = self._postcodes(text)
         if not _HOUSE_NUMBER.search(text):
             return findings
-        lowered = text.lower()
-        flats = any(word in lowered for word in _FLAT_WORDS)
+        flats, streets, lower_streets = _may_match(text)
         taken_starts: list[int] = []
         taken_ends: list[int] = []
         for pattern, rule, score in (
             (_BUILDING if flats else None, "address.building", 0.85),
-            (_STREET, "address.street", 0.9),
+            (_STREET if streets else None, "address.street", 0.9),
             (_BUILDING_LOWER if flats else None, "address.building_lower", 0.75),
-            (_STREET_LOWER, "address.street_lower", 0.75),
+            (_STREET_LOWER if lower_streets else None, "address.street_lower", 0.75),
         ):
             if pattern is None:
                 continue
@@ -192,6 +206,24 @@ class AddressDetector:
                 )
             )
         return findings
+
+
+def _may_match(text: str) -> tuple[bool, bool, bool]:
+    """Whether a flat, a street or a lower-case street can be found in ``text``: a quick test.
+
+    Each needs one of its words (a flat word, a street suffix) as a whole word. In ASCII text
+    that is a set lookup on the text's words, much quicker than letting a street pattern try
+    every number; other text tries every street, and flats when a flat word is in it at all.
+    """
+    lowered = text.lower()
+    if not text.isascii():
+        return any(word in lowered for word in _FLAT_WORDS), True, True
+    words = set(lowered.encode("ascii").translate(_LETTERS_ONLY).decode("ascii").split())
+    return (
+        not words.isdisjoint(_FLAT_WORDS),
+        not words.isdisjoint(_STREET_WORDS),
+        not words.isdisjoint(_LOWER_STREET_WORDS),
+    )
 
 
 def _address_span(text: str, match: re.Match[str]) -> tuple[int, int] | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -66,23 +67,24 @@ _NOT_LEET = re.compile(
 )
 _CHARACTERS, _SPACING, _LEETSPEAK, _REPEATS = 1, 2, 4, 8
 _WORD_PASSES = _SPACING | _LEETSPEAK | _REPEATS
-# Character kinds of ASCII for the batch pre-check; code 128 stands for any other character.
+# Character kinds of ASCII for the batch pre-check, as a ``bytes.translate`` table from a
+# character to its kinds; a character beyond ASCII, read as "?", is of none of them.
 _LETTER, _DIGIT, _SPACER_KIND, _LEET_AFTER, _LEET_BEFORE, _CONTROL_KIND = (
     1 << bit for bit in range(6)
 )
-_KINDS = np.array(
-    [
-        _LETTER * ("a" <= chr(code) <= "z")
-        | _DIGIT * chr(code).isdigit()
-        | _SPACER_KIND * (chr(code) in " .-_*,/|~+:")
-        | _LEET_AFTER * (chr(code) in "0123456789@$|+")
-        | _LEET_BEFORE * (chr(code) in "0123456789$!|+")  # "@user" is a mention, not leet
-        | _CONTROL_KIND * (code == 127 or (code < 32 and chr(code) not in "\t\n\r"))
-        for code in range(129)
-    ],
-    dtype=np.uint8,
+_KINDS = bytes(
+    _LETTER * ("a" <= chr(code) <= "z")
+    | _DIGIT * ("0" <= chr(code) <= "9")
+    | _SPACER_KIND * (chr(code) in " .-_*,/|~+:")
+    | _LEET_AFTER * (chr(code) in "0123456789@$|+")
+    | _LEET_BEFORE * (chr(code) in "0123456789$!|+")  # "@user" is a mention, not leet
+    | _CONTROL_KIND * (code == 127 or (code < 32 and chr(code) not in "\t\n\r"))
+    for code in range(256)
 )
-_ASCII_LETTER = (_KINDS & _LETTER) > 0
+# For ``squeezed_words``: letters and the separator between texts stay, the rest is a space.
+_WORD_BYTES = bytes(
+    code if chr(code) in string.ascii_lowercase + "\x00" else ord(" ") for code in range(256)
+)
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}")
 _ASCII_REPEAT = re.compile(r"([A-Za-z])\1\1")
 
@@ -208,12 +210,12 @@ def _passes(texts: Sequence[str]) -> list[int]:
     if not texts:
         return []
     joined = "\n".join(texts)
+    data = joined.encode("ascii", "replace")
+    kind = np.frombuffer(data.translate(_KINDS), dtype=np.uint8)
     if joined.isascii():
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        kind = _KINDS[codes]
+        codes = np.frombuffer(data, dtype=np.uint8)
     else:
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
-        kind = _KINDS[np.minimum(codes, 128)]
     ascii_letter = (kind & _LETTER) > 0
     ascii_alnum = ascii_letter | ((kind & _DIGIT) > 0)
     other = codes >= 128  # a letter, a neighbour that is not one, or a spacer: as needed
@@ -267,23 +269,14 @@ def squeezed_words(texts: Sequence[str]) -> list[frozenset[str]]:
     """
     if not texts:
         return []
-    joined = "\x00".join(texts)
-    if joined.isascii():
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        letter = _ASCII_LETTER[codes]
-    else:
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
-        letter = _ASCII_LETTER[np.minimum(codes, 128)]
+    # Every character but a letter or the separator becomes a space, so the words are what
+    # ``str.split`` finds, the same as ``[a-z]+`` would; then a letter or space repeated in a
+    # row is kept once (``split`` ignores how many spaces there are).
+    data = "\x00".join(texts).encode("ascii", "replace").translate(_WORD_BYTES)
+    codes = np.frombuffer(data, dtype=np.uint8)
     keep = np.ones(len(codes), dtype=bool)
-    keep[1:] = (codes[1:] != codes[:-1]) | ~letter[1:]
-    # Every character but a letter or the separator becomes a space: the words are then
-    # what ``str.split`` finds, the same as ``[a-z]+`` would.
-    blanked = np.where(letter | (codes == 0), codes, codes.dtype.type(32))[keep]
-    squeezed = (
-        blanked.tobytes().decode("ascii")
-        if codes.dtype == np.uint8
-        else blanked.tobytes().decode("utf-32-le")
-    )
+    keep[1:] = (codes[1:] != codes[:-1]) | (codes[1:] == 0)
+    squeezed = codes[keep].tobytes().decode("ascii")
     return [frozenset(part.split()) for part in squeezed.split("\x00")]
 
 
