@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from trident_pipeline.account_links import set_link
 from trident_pipeline.domain.events import ReviewOutcome
 from trident_pipeline.domain.models import Platform
-from trident_pipeline.domain.residents import AccountRef
+from trident_pipeline.domain.residents import AccountRef, account_resident_id
 from trident_pipeline.pages.residents import ResidentFound, find_residents, resident_history
 from trident_pipeline.web.access import Forbidden, Operator, OperatorDep, Permission, requires
 from trident_pipeline.web.forms import (
@@ -134,8 +134,8 @@ async def unlink_account(
     services = request.app.state.services
     account = AccountRef(platform, user_id)
     change = set_link(services.engine, account, None, operator.login, services.now())
-    resident = f"account:{platform.value}:{user_id}"
-    return _to_resident(request, resident, "unlinked" if change.changed else "unchanged")
+    done = "unlinked" if change.changed else "unchanged"
+    return _to_resident(request, account_resident_id(account), done)
 
 
 @router.post("/strikes/overrule", name="overrule_strike")
