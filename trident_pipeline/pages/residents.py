@@ -185,7 +185,8 @@ def known_residents(connection: Connection) -> set[str]:
     Raises:
         sqlalchemy.exc.SQLAlchemyError: when the store cannot be read.
     """
-    residents = Residents(read_links(connection))
+    links = read_links(connection)
+    residents = Residents(links)
     items = inbox_items.c
     authors = connection.execute(
         select(items.platform, items.author_id)
@@ -195,9 +196,7 @@ def known_residents(connection: Connection) -> set[str]:
     accounts = {AccountRef(Platform(platform), user_id) for platform, user_id in authors}
     accounts |= {event.account for event in read_ledger(connection) if event.account}
     known = {residents.resident_of(account) for account in accounts}
-    return known | {
-        f"contact:{link.contact_id}" for link in read_links(connection) if link.contact_id
-    }
+    return known | {f"contact:{link.contact_id}" for link in links if link.contact_id}
 
 
 def resident_history(
